@@ -1,0 +1,144 @@
+package io.rsplicefs.nativeio;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The raw natives, registered from {@code JNI_OnLoad}. Each returns a
+ * non-negative result or {@code -errno} and never throws; the public facade
+ * classes of this package turn negative results into {@link NativeIoException}.
+ */
+final class NativeMethods {
+    private NativeMethods() {
+    }
+
+    // errors
+    static native String errnoName(int errno);
+
+    static native String errnoMessage(int errno);
+
+    // pipes
+    static native long pipeCreate();
+
+    static native int pipeCapacity(int fd);
+
+    static native int pipeSetCapacity(int fd, int size);
+
+    static native int pipeQueued(int fd);
+
+    static native long pipeDrain(int readFd);
+
+    static native int close(int fd);
+
+    static native long threadPipe(int minCapacity);
+
+    static native int threadPipeRelease();
+
+    static native int threadPipeCapacity();
+
+    static native int threadPipesLive();
+
+    // splice and friends
+    static native long splice(int fdIn, long offIn, int fdOut, long offOut, long len, int flags);
+
+    static native long spliceFully(int fdIn, long offIn, int fdOut, long offOut, long len, int flags);
+
+    static native long tee(int fdIn, int fdOut, long len, int flags);
+
+    static native long vmsplice(int pipeWriteFd, long address, long len, int flags);
+
+    static native long preadFully(int fd, long address, long len, long offset);
+
+    static native long pwriteFully(int fd, long address, long len, long offset);
+
+    static native int spliceFMove();
+
+    static native int spliceFNonblock();
+
+    static native int spliceFMore();
+
+    static native int spliceFGift();
+
+    // page arenas
+    static native long arenaMap(long len);
+
+    static native int arenaUnmap(long address, long len);
+
+    static native int arenaDontNeed(long address, long len);
+
+    static native ByteBuffer arenaBuffer(long address, long len);
+
+    static native long bufferAddress(ByteBuffer buffer);
+
+    static native int pageSize();
+
+    // residency
+    static native int fadvise(int fd, long offset, long len, int advice);
+
+    static native long mincore(int fd, long offset, long len, byte[] bitmap);
+
+    static native long mapFile(int fd, long offset, long len);
+
+    static native long touchPages(long address, long len);
+
+    static native int pagemap(long address, long[] entries);
+
+    static native int fadvNormal();
+
+    static native int fadvRandom();
+
+    static native int fadvSequential();
+
+    static native int fadvWillNeed();
+
+    static native int fadvDontNeed();
+
+    // files
+    static native int openat2(int dirFd, String path, int flags, int mode, long resolve);
+
+    static native int openat(int dirFd, String name, int flags, int mode);
+
+    static native int fstatat(int dirFd, String name, int flags, long[] out);
+
+    static native int fstat(int fd, long[] out);
+
+    static native int mkdirat(int dirFd, String name, int mode);
+
+    static native int unlinkat(int dirFd, String name, int flags);
+
+    static native int renameat2(int oldDir, String oldName, int newDir, String newName, int flags);
+
+    static native int symlinkat(String target, int dirFd, String name);
+
+    static native int linkat(int oldDir, String oldName, int newDir, String newName, int flags);
+
+    static native int readlinkat(int dirFd, String name, byte[] buf);
+
+    static native int fchmodat(int dirFd, String name, int mode, int flags);
+
+    static native int fchownat(int dirFd, String name, int uid, int gid, int flags);
+
+    static native int utimensat(int dirFd, String name, long atimeSec, long atimeNsec,
+                                long mtimeSec, long mtimeNsec, int flags);
+
+    static native int faccessat(int dirFd, String name, int mode, int flags);
+
+    static native int ftruncate(int fd, long len);
+
+    static native int fallocate(int fd, int mode, long offset, long len);
+
+    static native int fsync(int fd, boolean dataOnly);
+
+    static native int fstatvfs(int fd, long[] out);
+
+    static native String[] listDir(int dirFd, int[] err);
+
+    static native int getxattr(int fd, String name, byte[] buf);
+
+    static native int setxattr(int fd, String name, byte[] value, int flags);
+
+    static native int listxattr(int fd, byte[] buf);
+
+    static native int removexattr(int fd, String name);
+
+    static native int[] fileConstants();
+}

@@ -1,0 +1,28 @@
+package io.rsplicefs.nativeio;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** Counts this process's open fds and memory mappings, for leak checks. */
+final class ProcessResources {
+    private ProcessResources() {
+    }
+
+    static long openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    static long mappings() throws IOException {
+        try (Stream<String> s = Files.lines(Path.of("/proc/self/maps"))) {
+            return s.count();
+        }
+    }
+
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+}
