@@ -460,6 +460,14 @@ static jint removexattr0(JNIEnv *env, jclass cls, jint fd, jstring name)
     return res;
 }
 
+/* umask(2): a passthrough must create files with exactly the mode it is asked for. */
+static jint umask0(JNIEnv *env, jclass cls, jint mask)
+{
+    (void)env;
+    (void)cls;
+    return (jint)umask((mode_t)mask);
+}
+
 /* Constants in a fixed order; FileConstants.java reads them by index. */
 static jintArray file_constants(JNIEnv *env, jclass cls)
 {
@@ -501,6 +509,7 @@ static const JNINativeMethod methods[] = {
     {"setxattr", "(ILjava/lang/String;[BI)I", (void *)setxattr0},
     {"listxattr", "(I[B)I", (void *)listxattr0},
     {"removexattr", "(ILjava/lang/String;)I", (void *)removexattr0},
+    {"umask", "(I)I", (void *)umask0},
     {"fileConstants", "()[I", (void *)file_constants},
 };
 

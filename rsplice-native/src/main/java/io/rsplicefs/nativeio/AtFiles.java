@@ -151,4 +151,9 @@ public final class AtFiles {
     public static void removexattr(int fd, String name) throws NativeIoException {
         Errors.check("removexattr", NativeMethods.removexattr(fd, name));
     }
+
+    /** Sets the process umask and returns the previous one. */
+    public static int umask(int mask) {
+        return NativeMethods.umask(mask);
+    }
 }

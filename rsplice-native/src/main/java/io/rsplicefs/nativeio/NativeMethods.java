@@ -140,5 +140,7 @@ final class NativeMethods {
 
     static native int removexattr(int fd, String name);
 
+    static native int umask(int mask);
+
     static native int[] fileConstants();
 }

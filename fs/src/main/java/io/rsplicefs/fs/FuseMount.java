@@ -1,0 +1,234 @@
+package io.rsplicefs.fs;
+
+import io.rsplicefs.fs.stats.FsStats;
+import io.rsplicefs.fs.store.DirectoryStore;
+import io.rsplicefs.nativeio.AtFiles;
+import io.rsplicefs.nativeio.NativeIoException;
+import io.rsplicefs.nativeio.NativeLibrary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A live mount. {@link #mount} returns only when the mount is usable: the
+ * filesystem's init ran and the mount shows in /proc/self/mountinfo (a timed
+ * "still running after 2 s" guess is not readiness). {@link #close} unmounts
+ * and waits for libfuse's loop to end.
+ */
+public final class FuseMount implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final MountConfig config;
+    private final DirectoryStore store;
+    private final RspliceFs fs;
+    private final FsStats stats;
+    private final Thread loop;
+    private final CountDownLatch loopEnded;
+    private volatile Throwable loopFailure;
+    private volatile boolean closed;
+    private String notice;
+
+    private FuseMount(MountConfig config, DirectoryStore store, RspliceFs fs, FsStats stats, Thread loop,
+                      CountDownLatch loopEnded) {
+        this.config = config;
+        this.store = store;
+        this.fs = fs;
+        this.stats = stats;
+        this.loop = loop;
+        this.loopEnded = loopEnded;
+    }
+
+    /** Checks the arguments, mounts, and waits until the mount is live. */
+    public static FuseMount mount(MountConfig config) throws MountException {
+        if (!NativeLibrary.isAvailable()) {
+            throw new MountException("the rsplice native helper could not be loaded: "
+                    + NativeLibrary.unavailabilityCause().getMessage());
+        }
+        check(config);
+        DirectoryStore store;
+        try {
+            store = DirectoryStore.open(config.source());
+        } catch (NativeIoException e) {
+            throw new MountException("cannot open source " + config.source() + ": " + e.errnoName()
+                    + " (" + e.getMessage() + ")");
+        }
+        // A passthrough creates files with exactly the mode the caller asked for; the kernel already applied its umask.
+        AtFiles.umask(0);
+        FsStats stats = new FsStats();
+        stats.mountInfo("source", config.source().toString());
+        stats.mountInfo("mountpoint", config.mountpoint().toString());
+        stats.mountInfo("pid", ProcessHandle.current().pid());
+        stats.mountInfo("donate", config.donate());
+        stats.mountInfo("spliceWrite", config.spliceWrite());
+        stats.mountInfo("requestedReadPath", config.readPath().id());
+        stats.mountInfo("fuseOptions", String.join(",", config.libfuseOptions()));
+        RspliceFs fs = new RspliceFs(store, config, stats);
+        List<String> args = new ArrayList<>();
+        args.add("-o");
+        args.add(String.join(",", config.libfuseOptions()));
+        CountDownLatch ended = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
+        Thread loop = new Thread(() -> {
+            try {
+                fs.mount(config.mountpoint(), true, config.debug(), args.toArray(new String[0]));
+            } catch (Throwable t) {
+                failure[0] = t;
+            } finally {
+                ended.countDown();
+            }
+        }, "rsplicefs-fuse-loop");
+        loop.setDaemon(true);
+        FuseMount m = new FuseMount(config, store, fs, stats, loop, ended);
+        loop.start();
+        m.awaitReady(failure);
+        if (config.readPath() == io.rsplicefs.fs.read.ReadPath.GIFT) {
+            m.notice = GiftProbe.run(fs, config, stats);
+        }
+        return m;
+    }
+
+    private static void check(MountConfig c) throws MountException {
+        Path src = c.source();
+        Path mp = c.mountpoint();
+        if (!Files.exists(src)) {
+            throw new MountException("source " + src + " does not exist");
+        }
+        if (!Files.isDirectory(src)) {
+            throw new MountException("source " + src + " is not a directory (only directories can be mirrored)");
+        }
+        if (!Files.exists(mp)) {
+            throw new MountException("mount point " + mp + " does not exist (create it with: mkdir -p " + mp + ")");
+        }
+        if (!Files.isDirectory(mp)) {
+            throw new MountException("mount point " + mp + " is not a directory");
+        }
+        if (MountTable.isMounted(mp)) {
+            throw new MountException("mount point " + mp + " is already a mount (" + MountTable.typeAt(mp).orElse("?")
+                    + "); unmount it first: rsplicefs umount " + mp);
+        }
+        if (src.equals(mp) || mp.startsWith(src)) {
+            throw new MountException("mount point " + mp + " is inside the source " + src
+                    + " (the mirror would contain itself)");
+        }
+        boolean nonempty = c.fuseOptions().stream().anyMatch(o -> o.equals("nonempty"));
+        if (!nonempty) {
+            try (Stream<Path> s = Files.list(mp)) {
+                if (s.findAny().isPresent()) {
+                    throw new MountException("mount point " + mp + " is not empty (use -o nonempty to mount over it)");
+                }
+            } catch (IOException e) {
+                throw new MountException("cannot read mount point " + mp + ": " + e.getMessage());
+            }
+        }
+        if (!Files.isReadable(Path.of("/dev/fuse")) || !Files.isWritable(Path.of("/dev/fuse"))) {
+            throw new MountException("/dev/fuse is missing or not accessible (load the module: modprobe fuse;"
+                    + " install: apt-get install fuse; or give this user rw access to /dev/fuse)");
+        }
+    }
+
+    private void awaitReady(Throwable[] failure) throws MountException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                if (loopEnded.await(20, TimeUnit.MILLISECONDS)) {
+                    loopFailure = failure[0];
+                    closeStore();
+                    String why = failure[0] == null ? "libfuse's loop ended at once" : failure[0].getMessage();
+                    throw new MountException("mount of " + config.mountpoint() + " failed: " + why
+                            + " (run with -d for libfuse's messages)", failure[0]);
+                }
+                if (fs.initialized().getCount() == 0 && MountTable.isMounted(config.mountpoint())) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            close();
+        } catch (MountException ignored) {
+            // the timeout below is the error to report
+        }
+        throw new MountException("mount of " + config.mountpoint() + " did not become ready within "
+                + READY_TIMEOUT.toSeconds() + " s");
+    }
+
+    public MountConfig config() {
+        return config;
+    }
+
+    public FsStats stats() {
+        return stats;
+    }
+
+    public Path mountpoint() {
+        return config.mountpoint();
+    }
+
+    /** A message for the user about the mount (e.g. gift refused), or null. */
+    public String notice() {
+        return notice;
+    }
+
+    /** The read path in use (gift may have been refused by the probe). */
+    public io.rsplicefs.fs.read.ReadPath readPath() {
+        return fs.effectivePath();
+    }
+
+    /** Files the filesystem holds open for the kernel right now. */
+    public int openHandles() {
+        return fs.openHandles();
+    }
+
+    /** Blocks until the mount ends (unmounted from outside, or closed). */
+    public void awaitUnmounted() throws InterruptedException {
+        loopEnded.await();
+    }
+
+    public boolean isLive() {
+        return loopEnded.getCount() > 0;
+    }
+
+    /** Unmounts (fusermount -u; lazily if asked) and waits for libfuse's loop to end. */
+    public void unmount(boolean lazy) throws MountException {
+        if (closed) {
+            return;
+        }
+        if (isLive() && MountTable.isMounted(config.mountpoint())) {
+            Unmounter.unmount(config.mountpoint(), lazy);
+        }
+        try {
+            if (!loopEnded.await(15, TimeUnit.SECONDS)) {
+                fs.umount(); // fuse_exit: the loop ends at its next request
+                loopEnded.await(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closed = true;
+        closeStore();
+    }
+
+    @Override
+    public void close() throws MountException {
+        unmount(false);
+    }
+
+    private void closeStore() {
+        try {
+            store.close();
+        } catch (NativeIoException ignored) {
+            // nothing more can be done with a root fd that does not close
+        }
+    }
+
+    Throwable loopFailure() {
+        return loopFailure;
+    }
+}

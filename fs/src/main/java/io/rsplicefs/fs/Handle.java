@@ -1,0 +1,14 @@
+package io.rsplicefs.fs;
+
+import io.rsplicefs.fs.store.OpenFile;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What an open FUSE file handle (fi->fh) stands for: the backing file and a pending donation sample. */
+final class Handle {
+    final OpenFile file;
+    final AtomicReference<DonationSampler.Sample> pendingSample = new AtomicReference<>();
+
+    Handle(OpenFile file) {
+        this.file = file;
+    }
+}

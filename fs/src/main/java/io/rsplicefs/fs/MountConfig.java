@@ -1,0 +1,134 @@
+package io.rsplicefs.fs;
+
+import io.rsplicefs.fs.read.ReadPath;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a mount is made of. Defaults: read path auto, donation off,
+ * splice_write on, default_permissions on, allow_other off, one donation
+ * sample every 16 eligible replies.
+ */
+public final class MountConfig {
+    private final Path source;
+    private final Path mountpoint;
+    private ReadPath readPath = ReadPath.AUTO;
+    private boolean donate;
+    private boolean forceGift;
+    private boolean spliceWrite = true;
+    private boolean defaultPermissions = true;
+    private boolean debug;
+    private int sampleEvery = 16;
+    private final List<String> fuseOptions = new ArrayList<>();
+
+    public MountConfig(Path source, Path mountpoint) {
+        this.source = source.toAbsolutePath().normalize();
+        this.mountpoint = mountpoint.toAbsolutePath().normalize();
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    public ReadPath readPath() {
+        return readPath;
+    }
+
+    public MountConfig readPath(ReadPath p) {
+        this.readPath = p;
+        return this;
+    }
+
+    /** splice_move: let the kernel move backing pages into the FUSE cache (fd, rsplice, auto). */
+    public boolean donate() {
+        return donate;
+    }
+
+    public MountConfig donate(boolean d) {
+        this.donate = d;
+        return this;
+    }
+
+    /** Use gift even when the mount-time probe shows the kernel refuses gifted pages. */
+    public boolean forceGift() {
+        return forceGift;
+    }
+
+    public MountConfig forceGift(boolean f) {
+        this.forceGift = f;
+        return this;
+    }
+
+    public boolean spliceWrite() {
+        return spliceWrite;
+    }
+
+    public MountConfig spliceWrite(boolean s) {
+        this.spliceWrite = s;
+        return this;
+    }
+
+    public boolean defaultPermissions() {
+        return defaultPermissions;
+    }
+
+    public MountConfig defaultPermissions(boolean d) {
+        this.defaultPermissions = d;
+        return this;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
+    public MountConfig debug(boolean d) {
+        this.debug = d;
+        return this;
+    }
+
+    /** Sample one in N eligible replies for donation evidence (1 = every reply, 0 = never). */
+    public int sampleEvery() {
+        return sampleEvery;
+    }
+
+    public MountConfig sampleEvery(int n) {
+        this.sampleEvery = n;
+        return this;
+    }
+
+    /** Extra libfuse -o options, passed through as given. */
+    public List<String> fuseOptions() {
+        return fuseOptions;
+    }
+
+    public MountConfig fuseOption(String opt) {
+        fuseOptions.add(opt);
+        return this;
+    }
+
+    /** The -o options handed to libfuse. */
+    List<String> libfuseOptions() {
+        List<String> o = new ArrayList<>();
+        o.add("fsname=rsplicefs");
+        o.add("subtype=rsplicefs");
+        o.add("max_read=131072");
+        o.add("big_writes");
+        o.add("use_ino");
+        if (spliceWrite) {
+            o.add("splice_write");
+        }
+        if (donate) {
+            o.add("splice_move");
+        }
+        if (defaultPermissions) {
+            o.add("default_permissions");
+        }
+        o.addAll(fuseOptions);
+        return o;
+    }
+}

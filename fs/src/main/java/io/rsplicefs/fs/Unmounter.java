@@ -1,0 +1,43 @@
+package io.rsplicefs.fs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Unmounts a FUSE mount point with fusermount, as libfuse's tools do (works for root and for users). */
+public final class Unmounter {
+    private Unmounter() {
+    }
+
+    /**
+     * fusermount -u [-z] MOUNTPOINT. Also clears a mount whose daemon died
+     * ("Transport endpoint is not connected").
+     */
+    public static void unmount(Path mountpoint, boolean lazy) throws MountException {
+        List<String> cmd = new ArrayList<>(List.of("fusermount", "-u"));
+        if (lazy) {
+            cmd.add("-z");
+        }
+        cmd.add(mountpoint.toString());
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new MountException("fusermount -u " + mountpoint + " did not finish within 30 s");
+            }
+            if (p.exitValue() != 0) {
+                String hint = out.contains("busy") ? " (files are still open on it: close them, or use -z for a lazy unmount)" : "";
+                throw new MountException("cannot unmount " + mountpoint + ": " + out + hint);
+            }
+        } catch (IOException e) {
+            throw new MountException("cannot run fusermount (install it: apt-get install fuse): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MountException("interrupted while unmounting " + mountpoint, e);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.rsplicefs.fs.store;
+
+import static io.rsplicefs.nativeio.FileConstants.AT_REMOVEDIR;
+import static io.rsplicefs.nativeio.FileConstants.AT_SYMLINK_NOFOLLOW;
+import static io.rsplicefs.nativeio.FileConstants.O_ACCMODE;
+import static io.rsplicefs.nativeio.FileConstants.O_CLOEXEC;
+import static io.rsplicefs.nativeio.FileConstants.O_CREAT;
+import static io.rsplicefs.nativeio.FileConstants.O_DIRECTORY;
+import static io.rsplicefs.nativeio.FileConstants.O_EXCL;
+import static io.rsplicefs.nativeio.FileConstants.O_NOFOLLOW;
+import static io.rsplicefs.nativeio.FileConstants.O_PATH;
+import static io.rsplicefs.nativeio.FileConstants.O_RDONLY;
+import static io.rsplicefs.nativeio.FileConstants.O_TRUNC;
+import static io.rsplicefs.nativeio.FileConstants.O_WRONLY;
+import static io.rsplicefs.nativeio.FileConstants.RESOLVE_BENEATH;
+import static io.rsplicefs.nativeio.FileConstants.RESOLVE_NO_MAGICLINKS;
+import static io.rsplicefs.nativeio.FileConstants.RESOLVE_NO_SYMLINKS;
+
+import io.rsplicefs.nativeio.AtFiles;
+import io.rsplicefs.nativeio.FileStat;
+import io.rsplicefs.nativeio.FsStat;
+import io.rsplicefs.nativeio.NativeIoException;
+import java.nio.file.Path;
+
+/**
+ * A directory as the backing store. Every path is resolved beneath the root
+ * fd with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), and the last
+ * component is acted on with the *at() call and AT_SYMLINK_NOFOLLOW / O_NOFOLLOW.
+ * The kernel resolves symlinks of the mounted tree itself, so a symlink in the
+ * middle of a path we are handed can only be a swap in the backing directory:
+ * it fails with ELOOP instead of leading outside the root.
+ */
+public final class DirectoryStore implements BackingStore {
+    private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    /** Open flags passed on to the backing file; the rest (O_DIRECT, O_APPEND, kernel-internal bits) are not. */
+    private static final int PASSED_FLAGS = O_ACCMODE | O_TRUNC;
+
+    private final Path root;
+    private final int rootFd;
+
+    private DirectoryStore(Path root, int rootFd) {
+        this.root = root;
+        this.rootFd = rootFd;
+    }
+
+    /** Opens the store; fails with ENOTDIR/ENOENT/EACCES as the kernel says. */
+    public static DirectoryStore open(Path root) throws NativeIoException {
+        Path abs = root.toAbsolutePath().normalize();
+        int fd = AtFiles.openat(-100 /* AT_FDCWD */, abs.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        return new DirectoryStore(abs, fd);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String describe() {
+        return "directory " + root;
+    }
+
+    /** A parent directory fd and the last name of a path; closes the fd if it opened one. */
+    private final class Entry implements AutoCloseable {
+        final int dirFd;
+        final String name;
+        private final boolean owned;
+
+        Entry(String path) throws NativeIoException {
+            String rel = relative(path);
+            int slash = rel.lastIndexOf('/');
+            if (slash < 0) {
+                dirFd = rootFd;
+                name = rel;
+                owned = false;
+            } else {
+                dirFd = AtFiles.openat2(rootFd, rel.substring(0, slash), O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                        RESOLVE);
+                name = rel.substring(slash + 1);
+                owned = true;
+            }
+        }
+
+        @Override
+        public void close() throws NativeIoException {
+            if (owned) {
+                AtFiles.close(dirFd);
+            }
+        }
+    }
+
+    /** "/a/b" -> "a/b"; "/" -> ".". Rejects "..", which the kernel never sends. */
+    static String relative(String path) throws NativeIoException {
+        String rel = path.startsWith("/") ? path.substring(1) : path;
+        if (rel.isEmpty()) {
+            return ".";
+        }
+        for (String part : rel.split("/", -1)) {
+            if (part.isEmpty() || part.equals("..") || part.equals(".")) {
+                throw new NativeIoException("resolve " + path, 22 /* EINVAL */);
+            }
+        }
+        return rel;
+    }
+
+    private int openBeneath(String path, int flags, int mode) throws NativeIoException {
+        return AtFiles.openat2(rootFd, relative(path), flags | O_CLOEXEC | O_NOFOLLOW, mode, RESOLVE);
+    }
+
+    @Override
+    public FileStat stat(String path) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            return AtFiles.fstatat(e.dirFd, e.name, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+
+    @Override
+    public String[] list(String path) throws NativeIoException {
+        int fd = openBeneath(path, O_RDONLY | O_DIRECTORY, 0);
+        try {
+            return AtFiles.listDir(fd);
+        } finally {
+            AtFiles.close(fd);
+        }
+    }
+
+    @Override
+    public byte[] readlink(String path) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            return AtFiles.readlinkat(e.dirFd, e.name);
+        }
+    }
+
+    @Override
+    public OpenFile open(String path, int flags) throws NativeIoException {
+        int f = flags & PASSED_FLAGS;
+        return new OpenFile(openBeneath(path, f, 0), path, f);
+    }
+
+    @Override
+    public OpenFile create(String path, int flags, int mode) throws NativeIoException {
+        int f = (flags & (PASSED_FLAGS | O_EXCL)) | O_CREAT;
+        return new OpenFile(openBeneath(path, f, mode), path, f);
+    }
+
+    @Override
+    public void mkdir(String path, int mode) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            AtFiles.mkdirat(e.dirFd, e.name, mode);
+        }
+    }
+
+    @Override
+    public void unlink(String path) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            AtFiles.unlinkat(e.dirFd, e.name, 0);
+        }
+    }
+
+    @Override
+    public void rmdir(String path) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            AtFiles.unlinkat(e.dirFd, e.name, AT_REMOVEDIR);
+        }
+    }
+
+    @Override
+    public void rename(String from, String to) throws NativeIoException {
+        try (Entry a = new Entry(from); Entry b = new Entry(to)) {
+            AtFiles.renameat2(a.dirFd, a.name, b.dirFd, b.name, 0);
+        }
+    }
+
+    @Override
+    public void symlink(String target, String linkPath) throws NativeIoException {
+        try (Entry e = new Entry(linkPath)) {
+            AtFiles.symlinkat(target, e.dirFd, e.name);
+        }
+    }
+
+    @Override
+    public void link(String existing, String newPath) throws NativeIoException {
+        try (Entry a = new Entry(existing); Entry b = new Entry(newPath)) {
+            AtFiles.linkat(a.dirFd, a.name, b.dirFd, b.name, 0);
+        }
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            AtFiles.fchmodat(e.dirFd, e.name, mode, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            AtFiles.fchownat(e.dirFd, e.name, uid, gid, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+
+    @Override
+    public void truncate(String path, long size) throws NativeIoException {
+        int fd = openBeneath(path, O_WRONLY, 0);
+        try {
+            AtFiles.ftruncate(fd, size);
+        } finally {
+            AtFiles.close(fd);
+        }
+    }
+
+    @Override
+    public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+            throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            AtFiles.utimensat(e.dirFd, e.name, atimeSec, atimeNsec, mtimeSec, mtimeNsec, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+
+    @Override
+    public void access(String path, int mask) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            AtFiles.faccessat(e.dirFd, e.name, mask, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+
+    @Override
+    public FsStat statfs() throws NativeIoException {
+        return AtFiles.fstatvfs(rootFd);
+    }
+
+    /** xattr calls go through an O_PATH fd of the entry itself (never a symlink's target). */
+    private int pathFd(String path) throws NativeIoException {
+        return openBeneath(path, O_PATH, 0);
+    }
+
+    @Override
+    public byte[] getxattr(String path, String name) throws NativeIoException {
+        int fd = pathFd(path);
+        try {
+            return AtFiles.getxattr(fd, name);
+        } finally {
+            AtFiles.close(fd);
+        }
+    }
+
+    @Override
+    public void setxattr(String path, String name, byte[] value, int flags) throws NativeIoException {
+        int fd = pathFd(path);
+        try {
+            AtFiles.setxattr(fd, name, value, flags);
+        } finally {
+            AtFiles.close(fd);
+        }
+    }
+
+    @Override
+    public byte[] listxattr(String path) throws NativeIoException {
+        int fd = pathFd(path);
+        try {
+            while (true) {
+                int len = AtFiles.listxattr(fd, null);
+                byte[] buf = new byte[len];
+                try {
+                    int n = AtFiles.listxattr(fd, buf);
+                    return java.util.Arrays.copyOf(buf, n);
+                } catch (NativeIoException e) {
+                    if (e.errno() != 34 /* ERANGE: the list grew meanwhile */) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            AtFiles.close(fd);
+        }
+    }
+
+    @Override
+    public void removexattr(String path, String name) throws NativeIoException {
+        int fd = pathFd(path);
+        try {
+            AtFiles.removexattr(fd, name);
+        } finally {
+            AtFiles.close(fd);
+        }
+    }
+
+    @Override
+    public void close() throws NativeIoException {
+        AtFiles.close(rootFd);
+    }
+}
