@@ -1,0 +1,125 @@
+package io.rsplicefs.it.support;
+
+import io.rsplicefs.fs.FuseMount;
+import io.rsplicefs.fs.MountConfig;
+import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.stats.ReadCounters;
+import io.rsplicefs.fs.read.ReadPath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real mount for one test: created under a test's temp dir, always
+ * unmounted by close() (use try-with-resources or @AfterEach), and watched:
+ * if the test outlives its budget, every thread's stack is dumped and the
+ * FUSE connection is aborted so that a hung read fails instead of hanging
+ * the build.
+ */
+public final class TestMount implements AutoCloseable {
+    private final FuseMount mount;
+    private final Path source;
+    private final Path mountpoint;
+    private final Thread watchdog;
+
+    private TestMount(FuseMount mount, Path source, Path mountpoint, Duration budget) {
+        this.mount = mount;
+        this.source = source;
+        this.mountpoint = mountpoint;
+        this.watchdog = new Thread(() -> watch(budget), "mount-watchdog");
+        this.watchdog.setDaemon(true);
+        this.watchdog.start();
+    }
+
+    /** Mounts {@code dir/src} at {@code dir/mnt} with the given configuration adjustments. */
+    public static TestMount of(Path dir, ReadPath path, boolean donate, Duration budget,
+                               java.util.function.Consumer<MountConfig> tweak) throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        MountConfig c = new MountConfig(src, mnt).readPath(path).donate(donate);
+        if (tweak != null) {
+            tweak.accept(c);
+        }
+        return new TestMount(FuseMount.mount(c), src, mnt, budget);
+    }
+
+    public static TestMount of(Path dir, ReadPath path, boolean donate) throws Exception {
+        return of(dir, path, donate, Duration.ofMinutes(5), null);
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    public FuseMount fuse() {
+        return mount;
+    }
+
+    /** Counters of the read path in use. */
+    public ReadCounters counters() {
+        return mount.stats().of(mount.readPath());
+    }
+
+    public ReadCounters counters(ReadPath p) {
+        return mount.stats().of(p);
+    }
+
+    public Map<String, Object> stats() {
+        return mount.stats().snapshot();
+    }
+
+    private void watch(Duration budget) {
+        try {
+            Thread.sleep(budget.toMillis());
+        } catch (InterruptedException e) {
+            return;
+        }
+        System.err.println("=== mount watchdog: test exceeded " + budget + " with " + mountpoint + " mounted");
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            System.err.println("\"" + t.getName() + "\" " + t.getState());
+            for (StackTraceElement e : st) {
+                System.err.println("\tat " + e);
+            }
+        });
+        abortConnections();
+        try {
+            new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).inheritIO().start()
+                    .waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException ignored) {
+            // best effort: the test fails anyway
+        }
+    }
+
+    /** Aborts this mount's FUSE connection (fusectl): pending requests fail with ENOTCONN. */
+    private void abortConnections() {
+        try {
+            long dev = (long) Files.getAttribute(mountpoint, "unix:dev");
+            Path abort = Path.of("/sys/fs/fuse/connections/" + (dev & 0xff) + "/abort");
+            if (Files.exists(abort)) {
+                Files.writeString(abort, "1");
+            }
+        } catch (Exception e) {
+            System.err.println("could not abort the FUSE connection: " + e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        watchdog.interrupt();
+        try {
+            mount.close();
+        } finally {
+            if (MountTable.isMounted(mountpoint)) {
+                new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).inheritIO().start()
+                        .waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
