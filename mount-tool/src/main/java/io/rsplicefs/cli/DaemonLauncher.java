@@ -46,7 +46,9 @@ final class DaemonLauncher {
         try {
             child = pb.start();
         } catch (IOException e) {
-            throw new CliException("cannot start the daemon (" + pb.command().get(0) + "): " + e.getMessage());
+            // The usual cause is the log in a runtime directory this user cannot write.
+            throw new CliException("cannot start the daemon: " + e.getMessage() + " (its log and pid record go to "
+                    + runtimeDir.path() + "; set " + RuntimeDir.ENV + " to a writable directory)");
         }
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * then one row per read path.
  */
 final class StatsTable {
-    private static final String ROW = "%-8s %10s %10s %9s %9s %7s %14s  %s%n";
+    private static final String ROW = "%-8s %10s %10s %9s %9s %7s %14s  %s";
 
     private StatsTable() {
     }
@@ -19,29 +19,30 @@ final class StatsTable {
     static String render(Map<String, Object> stats) {
         StringBuilder b = new StringBuilder();
         Map<String, Object> mount = map(stats.get("mount"));
-        b.append(String.format(Locale.ROOT, "mount       %s  (source %s, daemon pid %s)%n",
+        b.append(String.format(Locale.ROOT, "mount       %s  (source %s, daemon pid %s)\n",
                 mount.get("mountpoint"), mount.get("source"), mount.get("pid")));
-        b.append(String.format(Locale.ROOT, "read path   %s (requested %s)   donate %s   splice_write %s%n",
+        b.append(String.format(Locale.ROOT, "read path   %s (requested %s)   donate %s   splice_write %s\n",
                 mount.get("readPath"), mount.get("requestedReadPath"), onOff(mount.get("donate")),
                 onOff(mount.get("spliceWrite"))));
-        b.append(String.format(Locale.ROOT, "options     %s%n", mount.get("fuseOptions")));
+        b.append(String.format(Locale.ROOT, "options     %s\n", mount.get("fuseOptions")));
         Map<String, Object> writes = map(stats.get("writes"));
-        b.append(String.format(Locale.ROOT, "writes      %s requests, %s MiB%n", writes.get("requests"),
+        b.append(String.format(Locale.ROOT, "writes      %s requests, %s MiB\n", writes.get("requests"),
                 mib(writes.get("bytes"))));
-        b.append(String.format(Locale.ROOT, "gift        %s%n", flat(map(stats.get("gift")))));
+        b.append(String.format(Locale.ROOT, "gift        %s\n", flat(map(stats.get("gift")))));
         Map<String, Object> failures = map(stats.get("callbackFailures"));
-        b.append(String.format(Locale.ROOT, "failures    %s%n", failures.isEmpty() ? "none" : flat(failures)));
+        b.append(String.format(Locale.ROOT, "failures    %s\n", failures.isEmpty() ? "none" : flat(failures)));
         b.append('\n');
         b.append(String.format(Locale.ROOT, ROW, "READPATH", "REQUESTS", "MiB", "SPLICED", "COPIED", "ERRORS",
-                "MOVED/SAMPLED", "COPY REASONS"));
+                "MOVED/SAMPLED", "COPY REASONS")).append('\n');
         map(stats.get("readPaths")).forEach((name, v) -> {
             Map<String, Object> p = map(v);
             Map<String, Object> donation = map(p.get("donation"));
             Map<String, Object> reasons = map(p.get("copyReasons"));
-            b.append(String.format(Locale.ROOT, ROW, name, p.get("requests"), mib(p.get("bytes")),
+            String row = String.format(Locale.ROOT, ROW, name, p.get("requests"), mib(p.get("bytes")),
                     p.get("spliceReplies"), p.get("copyReplies"), p.get("errors"),
                     donation.get("movedPages") + "/" + donation.get("sampledPages"),
-                    reasons.isEmpty() ? "" : flat(reasons)));
+                    reasons.isEmpty() ? "" : flat(reasons));
+            b.append(row.stripTrailing()).append('\n');
         });
         return b.toString();
     }
