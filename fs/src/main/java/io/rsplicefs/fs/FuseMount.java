@@ -80,6 +80,7 @@ public final class FuseMount implements AutoCloseable {
             } catch (Throwable t) {
                 failure[0] = t;
             } finally {
+                fs.loopEnded();
                 ended.countDown();
             }
         }, "rsplicefs-fuse-loop");

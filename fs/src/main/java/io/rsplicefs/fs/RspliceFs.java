@@ -49,6 +49,7 @@ public class RspliceFs extends FuseStubFS {
     private volatile ReadPath effectivePath;
     private volatile Reader reader;
     private volatile GiftProbe.ProbeFile probeFile;
+    private volatile boolean loopEnded;
 
     /** A callback body: returns 0 or a positive count, throws NativeIoException for -errno. */
     @FunctionalInterface
@@ -98,6 +99,24 @@ public class RspliceFs extends FuseStubFS {
 
     int openHandles() {
         return handles.size();
+    }
+
+    /** Called by FuseMount once libfuse's loop has returned: the mount is gone. */
+    void loopEnded() {
+        loopEnded = true;
+    }
+
+    /**
+     * jnr-fuse registers a JVM shutdown hook that calls this, and on Linux it
+     * starts {@code fusermount -u -z} without waiting for it. Once the loop has
+     * ended there is nothing of ours to unmount, and that late lazy unmount
+     * could detach a newer mount at the same mount point; so it is skipped.
+     */
+    @Override
+    public void umount() {
+        if (!loopEnded) {
+            super.umount();
+        }
     }
 
     private int guard(String op, Op body) {

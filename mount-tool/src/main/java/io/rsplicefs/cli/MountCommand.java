@@ -1,0 +1,94 @@
+package io.rsplicefs.cli;
+
+import io.rsplicefs.fs.MountException;
+import io.rsplicefs.fs.read.ReadPath;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** rsplicefs mount: in the background (a daemon child JVM) by default, in this process with -f. */
+@Command(name = "mount", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Mirror the directory SOURCE at MOUNTPOINT.",
+            "",
+            "Returns once the mount is live (the filesystem's init ran and the mount is in the mount table);"
+                    + " the daemon keeps serving in the background and logs to the runtime directory"
+                    + " (/run/rsplicefs for root, else $XDG_RUNTIME_DIR/rsplicefs; $RSPLICEFS_RUNTIME_DIR overrides)."
+                    + " Stop it with: rsplicefs umount MOUNTPOINT.",
+            "With -f it serves in the foreground and unmounts cleanly on Ctrl-C or SIGTERM.",
+            ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the mount is live (with -f: it was unmounted cleanly)",
+            "1:the mount failed (the message says why and what to do)",
+            "2:usage error"})
+final class MountCommand implements Callable<Integer> {
+    /** Hidden: this process is the daemon child that a background mount started. */
+    static final String DAEMON_OPTION = "--daemon-child";
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "The directory to mirror.")
+    Path source;
+
+    @Parameters(index = "1", paramLabel = "MOUNTPOINT",
+            description = "An empty directory to mount on (or use -o nonempty).")
+    Path mountpoint;
+
+    @Option(names = "--read-path", paramLabel = "PATH", defaultValue = "auto", converter = ReadPathConverter.class,
+            completionCandidates = ReadPathConverter.Candidates.class,
+            description = "How reads are answered: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ReadPath readPath;
+
+    @Option(names = "--donate", negatable = true,
+            description = "Let the kernel move backing pages into the FUSE page cache (splice_move;"
+                    + " default: off). Evidence of moved pages shows in `rsplicefs stats`.")
+    boolean donate;
+
+    @Option(names = "--force-gift",
+            description = "With --read-path=gift: use gift even if the mount-time probe shows this kernel"
+                    + " copies gifted pages instead of moving them.")
+    boolean forceGift;
+
+    @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
+            description = "libfuse mount options, passed through (e.g. -o allow_other,nonempty).")
+    List<String> fuseOptions = new ArrayList<>();
+
+    @Option(names = "-f", description = "Foreground: serve in this process until unmounted or signalled.")
+    boolean foreground;
+
+    @Option(names = "-d", description = "Debug: libfuse prints every request (implies -f, as in FUSE).")
+    boolean debug;
+
+    @Option(names = DAEMON_OPTION, hidden = true)
+    boolean daemonChild;
+
+    @Override
+    public Integer call() throws CliException, MountException {
+        if (forceGift && readPath != ReadPath.GIFT) {
+            throw new ParameterException(spec.commandLine(), "--force-gift applies only to --read-path=gift");
+        }
+        List<String> opts = fuseOptions.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+        Path mp = MountPoints.canonical(mountpoint);
+        MountRequest req = new MountRequest(MountPoints.canonical(source), mp, readPath, donate, forceGift, opts,
+                debug);
+        if (MountPoints.isDead(mp)) {
+            // FuseMount would call it missing: every stat on a dead FUSE mount fails.
+            throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"
+                    + " transport endpoint is not connected); clean it up with: rsplicefs umount " + mp);
+        }
+        if (foreground || debug || daemonChild) {
+            return new ServingProcess(req, daemonChild, RuntimeDir.forCurrentUser()).serve();
+        }
+        new DaemonLauncher(req, RuntimeDir.forCurrentUser().create()).launch();
+        return Main.EXIT_OK;
+    }
+}

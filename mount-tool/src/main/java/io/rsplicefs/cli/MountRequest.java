@@ -1,0 +1,45 @@
+package io.rsplicefs.cli;
+
+import io.rsplicefs.fs.MountConfig;
+import io.rsplicefs.fs.read.ReadPath;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One mount as the user asked for it, with canonical paths; how the daemon child is told the same. */
+record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean donate, boolean forceGift,
+                    List<String> fuseOptions, boolean debug) {
+
+    MountConfig toConfig() {
+        MountConfig c = new MountConfig(source, mountpoint)
+                .readPath(readPath)
+                .donate(donate)
+                .forceGift(forceGift)
+                .debug(debug);
+        fuseOptions.forEach(c::fuseOption);
+        return c;
+    }
+
+    /** The arguments for "rsplicefs mount" that make a daemon child serve this request. */
+    List<String> daemonArgs() {
+        List<String> a = new ArrayList<>();
+        a.add("mount");
+        a.add(MountCommand.DAEMON_OPTION);
+        a.add("--read-path=" + readPath.id());
+        a.add(donate ? "--donate" : "--no-donate");
+        if (forceGift) {
+            a.add("--force-gift");
+        }
+        for (String o : fuseOptions) {
+            a.add("-o");
+            a.add(o);
+        }
+        if (debug) {
+            a.add("-d");
+        }
+        a.add("--"); // paths may start with '-'
+        a.add(source.toString());
+        a.add(mountpoint.toString());
+        return a;
+    }
+}

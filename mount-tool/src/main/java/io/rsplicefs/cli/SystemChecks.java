@@ -1,0 +1,150 @@
+package io.rsplicefs.cli;
+
+import io.rsplicefs.fs.read.RspliceReader;
+import io.rsplicefs.nativeio.NativeLibrary;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import jnr.ffi.LibraryLoader;
+
+/** The doctor's checks of what is installed and configured (no mount needed). */
+final class SystemChecks {
+    private SystemChecks() {
+    }
+
+    static List<Check> all() {
+        return List.of(devFuse(), fusermount(), libfuse(), jniHelper(), pipeMaxSize(), kernel());
+    }
+
+    static Check devFuse() {
+        Path dev = Path.of("/dev/fuse");
+        if (!Files.exists(dev)) {
+            return Check.fail("/dev/fuse", "missing: load the fuse module (modprobe fuse), or give the container"
+                    + " the device (--device /dev/fuse)");
+        }
+        // Opening it is the real test (permissions, LSMs, a container's device cgroup); it mounts nothing.
+        try (RandomAccessFile f = new RandomAccessFile(dev.toFile(), "rw")) {
+            return Check.ok("/dev/fuse", "opens read/write for this user");
+        } catch (IOException e) {
+            return Check.fail("/dev/fuse", "cannot open read/write (" + e.getMessage() + "): run as root, or"
+                    + " give this user rw access to /dev/fuse (group or mode 0666)");
+        }
+    }
+
+    static Check fusermount() {
+        Optional<Path> f = onPath("fusermount");
+        if (f.isEmpty()) {
+            return Check.fail("fusermount", "not on PATH: install it (apt-get install fuse); libfuse 2 mounts"
+                    + " and unmounts with it");
+        }
+        boolean setuid;
+        try {
+            setuid = (((Integer) Files.getAttribute(f.get(), "unix:mode")) & 04000) != 0
+                    && ((Integer) Files.getAttribute(f.get(), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            setuid = false;
+        }
+        if (!setuid && !isRoot()) {
+            return Check.warn("fusermount", f.get() + " is not setuid root: only root can mount"
+                    + " (chmod u+s " + f.get() + ")");
+        }
+        return Check.ok("fusermount", f.get() + (setuid ? " (setuid root)" : ""));
+    }
+
+    /** The same library jnr-fuse loads, loaded the same way. */
+    public interface FuseLib {
+        int fuse_version();
+    }
+
+    static Check libfuse() {
+        try {
+            FuseLib lib = LibraryLoader.create(FuseLib.class).failImmediately().load("libfuse.so.2");
+            int v = lib.fuse_version();
+            return Check.ok("libfuse", "libfuse.so.2 loads (API " + v / 10 + "." + v % 10 + ")"
+                    + mappedFile("libfuse.so").map(p -> ", " + p).orElse(""));
+        } catch (LinkageError | RuntimeException e) {
+            return Check.fail("libfuse", "libfuse.so.2 does not load (" + e.getMessage()
+                    + "): install libfuse2 (apt-get install libfuse2)");
+        }
+    }
+
+    static Check jniHelper() {
+        if (NativeLibrary.isAvailable()) {
+            return Check.ok("JNI helper", "librsplice loads");
+        }
+        return Check.fail("JNI helper", "does not load: " + NativeLibrary.unavailabilityCause().getMessage());
+    }
+
+    static Check pipeMaxSize() {
+        int need = RspliceReader.PIPE_CAPACITY;
+        // Not Pipe.maxCapacity(): it reads the sysctl with Files.readString, which gets "1" of "1048576".
+        int max = readInt("/proc/sys/fs/pipe-max-size", -1);
+        String fix = "rsplice falls back to copying: sysctl -w fs.pipe-max-size=1048576";
+        if (max < 0) {
+            return Check.warn("pipe-max-size", "cannot read /proc/sys/fs/pipe-max-size; " + fix);
+        }
+        String have = max + " bytes (rsplice needs " + need + " = 128 KiB + 4 KiB per worker pipe)";
+        if (max >= need) {
+            return Check.ok("pipe-max-size", have);
+        }
+        if (isRoot()) {
+            return Check.ok("pipe-max-size", have + "; too small, but root is not bound by it");
+        }
+        return Check.warn("pipe-max-size", have + "; " + fix);
+    }
+
+    static Check kernel() {
+        String os = System.getProperty("os.name", "?");
+        String version = System.getProperty("os.version", "?");
+        if (!os.equals("Linux")) {
+            return Check.fail("kernel", os + " " + version + ": rsplicefs needs Linux (splice, vmsplice, FUSE)");
+        }
+        return Check.ok("kernel", "Linux " + version + " " + System.getProperty("os.arch", ""));
+    }
+
+    static boolean isRoot() {
+        try {
+            return Libc.get().geteuid() == 0;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static Optional<Path> onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where a loaded shared library came from, per /proc/self/maps. */
+    private static Optional<String> mappedFile(String namePart) {
+        try {
+            return ProcFiles.read(Path.of("/proc/self/maps")).lines()
+                    .map(l -> l.indexOf('/') >= 0 ? l.substring(l.indexOf('/')) : "")
+                    .filter(p -> Path.of(p.isEmpty() ? "." : p).getFileName().toString().startsWith(namePart))
+                    .findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static int readInt(String file, int fallback) {
+        try {
+            return Integer.parseInt(ProcFiles.read(Path.of(file)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.rsplicefs.it.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** --help and --version everywhere, and doctor's report. */
+@Timeout(60)
+class CommandsTest extends CliTestBase {
+    private static final Pattern CHECK_LINE = Pattern.compile("^(OK|WARN|FAIL) +\\S.*\\S +\\S.*$");
+
+    @Test
+    void everyCommandHasHelpAndVersionOnStdout() throws Exception {
+        for (String command : List.of("", "mount", "umount", "unmount", "stats", "doctor")) {
+            String[] help = command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};
+            Cli.Result h = cli.run(help).succeeds();
+            assertTrue(h.out().startsWith("Usage: rsplicefs"), h::describe);
+            assertEquals("", h.err(), h::describe);
+            String[] version = command.isEmpty() ? new String[] {"--version"} : new String[] {command, "--version"};
+            Cli.Result v = cli.run(version).succeeds();
+            assertTrue(v.out().matches("rsplicefs \\S+\\R"), v::describe);
+        }
+    }
+
+    @Test
+    void doctorReportsOneCheckPerLineAndPassesHere() throws Exception {
+        Cli.Result r = cli.run("doctor");
+        List<String> lines = r.out().lines().toList();
+        for (String line : lines) {
+            assertTrue(CHECK_LINE.matcher(line).matches(), () -> "not a check line: '" + line + "'\n" + r.describe());
+        }
+        for (String name : List.of("/dev/fuse", "fusermount", "libfuse", "JNI helper", "pipe-max-size", "kernel",
+                "splice replies", "rsplice+donate", "gift")) {
+            assertTrue(lines.stream().anyMatch(l -> l.substring(4).trim().startsWith(name)),
+                    () -> "no check '" + name + "'\n" + r.describe());
+        }
+        r.succeeds(); // this machine has what the default configuration needs
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("FAIL")), r::describe);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("splice replies work")), r::describe);
+    }
+}
