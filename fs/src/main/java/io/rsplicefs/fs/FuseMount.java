@@ -97,6 +97,10 @@ public final class FuseMount implements AutoCloseable {
     private static void check(MountConfig c) throws MountException {
         Path src = c.source();
         Path mp = c.mountpoint();
+        if (MountTable.isMounted(mp)) {
+            throw new MountException("mount point " + mp + " is already a mount (" + MountTable.typeAt(mp).orElse("?")
+                    + "); unmount it first: rsplicefs umount " + mp);
+        }
         if (!Files.exists(src)) {
             throw new MountException("source " + src + " does not exist");
         }
@@ -108,10 +112,6 @@ public final class FuseMount implements AutoCloseable {
         }
         if (!Files.isDirectory(mp)) {
             throw new MountException("mount point " + mp + " is not a directory");
-        }
-        if (MountTable.isMounted(mp)) {
-            throw new MountException("mount point " + mp + " is already a mount (" + MountTable.typeAt(mp).orElse("?")
-                    + "); unmount it first: rsplicefs umount " + mp);
         }
         if (src.equals(mp) || mp.startsWith(src)) {
             throw new MountException("mount point " + mp + " is inside the source " + src
@@ -206,7 +206,9 @@ public final class FuseMount implements AutoCloseable {
         }
         try {
             if (!loopEnded.await(15, TimeUnit.SECONDS)) {
-                fs.umount(); // fuse_exit: the loop ends at its next request
+                // Still running (e.g. the unmount was lazy and files are open): jnr-fuse's umount
+                // calls fuse_exit, then a lazy fusermount, which detaches whatever is left.
+                fs.umount();
                 loopEnded.await(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

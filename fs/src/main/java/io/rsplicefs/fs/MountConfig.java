@@ -23,8 +23,18 @@ public final class MountConfig {
     private final List<String> fuseOptions = new ArrayList<>();
 
     public MountConfig(Path source, Path mountpoint) {
-        this.source = source.toAbsolutePath().normalize();
-        this.mountpoint = mountpoint.toAbsolutePath().normalize();
+        this.source = real(source);
+        this.mountpoint = real(mountpoint);
+    }
+
+    /** Symlinks resolved where the path exists: mountinfo lists real paths. */
+    private static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (java.io.IOException e) {
+            return abs; // missing (reported by the mount's checks) or a dead mount
+        }
     }
 
     public Path source() {

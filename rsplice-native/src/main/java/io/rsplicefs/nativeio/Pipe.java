@@ -1,6 +1,5 @@
 package io.rsplicefs.nativeio;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,8 +28,12 @@ public final class Pipe implements AutoCloseable {
 
     /** The largest capacity an unprivileged process may set (/proc/sys/fs/pipe-max-size). */
     public static int maxCapacity() {
-        try {
-            return Integer.parseInt(Files.readString(PIPE_MAX_SIZE).trim());
+        // One read() with a large buffer: a sysctl file answers a read at a non-zero offset
+        // with EOF, so readers that start with a tiny buffer see only the first byte.
+        try (java.io.FileInputStream in = new java.io.FileInputStream(PIPE_MAX_SIZE.toFile())) {
+            byte[] buf = new byte[64];
+            int n = in.read(buf);
+            return Integer.parseInt(new String(buf, 0, Math.max(0, n), java.nio.charset.StandardCharsets.US_ASCII).trim());
         } catch (Exception e) {
             return 1 << 20; // the kernel's default
         }

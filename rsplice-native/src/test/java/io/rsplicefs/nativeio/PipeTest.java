@@ -20,6 +20,9 @@ class PipeTest {
             assertTrue(got >= want, "capacity " + got + " < " + want);
             assertEquals(got, p.capacity());
             int max = Pipe.maxCapacity();
+            assertTrue(max >= 4096, "pipe-max-size read as " + max);
+            assertEquals(Integer.parseInt(java.nio.file.Files.readAllLines(
+                    java.nio.file.Path.of("/proc/sys/fs/pipe-max-size")).get(0).trim()), max);
             assertTrue(p.setCapacity(max) >= max);
         }
     }

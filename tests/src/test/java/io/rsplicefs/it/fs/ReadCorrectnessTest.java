@@ -8,6 +8,8 @@ import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.Uncached;
+import io.rsplicefs.nativeio.PageFrames;
+import io.rsplicefs.nativeio.Splice;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -133,6 +135,10 @@ class ReadCorrectnessTest {
         }
         try (FileChannel ch = FileChannel.open(f)) {
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, want.length);
+            // Fault the pages in from native code first. The daemon runs in this JVM: a page fault
+            // taken in Java code holds up safepoints, and the daemon's callbacks wait for the
+            // safepoint, so a Java-mode fault on this mount can deadlock the process.
+            PageFrames.touch(Splice.address(map), want.length);
             byte[] got = new byte[want.length];
             map.get(got);
             assertEquals(-1, TestData.mismatch(want, 0, got, got.length), f + ": mmap read differs");

@@ -81,13 +81,10 @@ public final class TestMount implements AutoCloseable {
         } catch (InterruptedException e) {
             return;
         }
-        System.err.println("=== mount watchdog: test exceeded " + budget + " with " + mountpoint + " mounted");
-        Thread.getAllStackTraces().forEach((t, st) -> {
-            System.err.println("\"" + t.getName() + "\" " + t.getState());
-            for (StackTraceElement e : st) {
-                System.err.println("\tat " + e);
-            }
-        });
+        // Abort first: a thread stuck in a page fault on this mount can hold up the JVM's
+        // safepoints, and then even a stack dump would wait for the hung read.
+        System.err.println("=== mount watchdog: test exceeded " + budget + " with " + mountpoint
+                + " mounted; aborting the FUSE connection");
         abortConnections();
         try {
             new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).inheritIO().start()
@@ -95,19 +92,41 @@ public final class TestMount implements AutoCloseable {
         } catch (IOException | InterruptedException ignored) {
             // best effort: the test fails anyway
         }
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            System.err.println("\"" + t.getName() + "\" " + t.getState());
+            for (StackTraceElement e : st) {
+                System.err.println("\tat " + e);
+            }
+        });
     }
 
     /** Aborts this mount's FUSE connection (fusectl): pending requests fail with ENOTCONN. */
     private void abortConnections() {
         try {
-            long dev = (long) Files.getAttribute(mountpoint, "unix:dev");
-            Path abort = Path.of("/sys/fs/fuse/connections/" + (dev & 0xff) + "/abort");
+            Path connections = Path.of("/sys/fs/fuse/connections");
+            if (!Files.exists(connections.resolve("version")) && Files.list(connections).findAny().isEmpty()) {
+                new ProcessBuilder("mount", "-t", "fusectl", "none", connections.toString()).inheritIO().start()
+                        .waitFor(10, TimeUnit.SECONDS);
+            }
+            // the connection is named after the mount's minor device number (mountinfo field 3)
+            Path abort = connections.resolve(String.valueOf(minorOf(mountpoint))).resolve("abort");
             if (Files.exists(abort)) {
                 Files.writeString(abort, "1");
             }
         } catch (Exception e) {
             System.err.println("could not abort the FUSE connection: " + e);
         }
+    }
+
+    private static int minorOf(Path mountpoint) throws IOException {
+        String want = mountpoint.toAbsolutePath().normalize().toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && f[4].equals(want)) {
+                return Integer.parseInt(f[2].split(":")[1]);
+            }
+        }
+        throw new IOException(want + " is not in mountinfo");
     }
 
     @Override
