@@ -139,7 +139,8 @@ public final class DirectoryStore implements BackingStore {
     @Override
     public OpenFile create(String path, int flags, int mode) throws NativeIoException {
         int f = (flags & (PASSED_FLAGS | O_EXCL)) | O_CREAT;
-        return new OpenFile(openBeneath(path, f, mode), path, f);
+        // FUSE passes the file type bits too (S_IFREG); openat2 refuses any mode bit beyond 07777.
+        return new OpenFile(openBeneath(path, f, mode & 07777), path, f);
     }
 
     @Override

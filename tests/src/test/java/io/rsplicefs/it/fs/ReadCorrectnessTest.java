@@ -8,6 +8,7 @@ import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.Uncached;
+import io.rsplicefs.it.support.Unmap;
 import io.rsplicefs.nativeio.PageFrames;
 import io.rsplicefs.nativeio.Splice;
 import java.nio.MappedByteBuffer;
@@ -142,6 +143,8 @@ class ReadCorrectnessTest {
             byte[] got = new byte[want.length];
             map.get(got);
             assertEquals(-1, TestData.mismatch(want, 0, got, got.length), f + ": mmap read differs");
+            // A live mapping keeps the mount busy; don't wait for the GC to drop it.
+            Unmap.now(map);
         }
     }
 

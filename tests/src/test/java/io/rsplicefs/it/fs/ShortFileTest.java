@@ -80,7 +80,7 @@ class ShortFileTest {
             assertTrue(c.spliceReplies() > splicedBefore, "later replies are still spliced");
             long sampled = c.sampledPages() - sampledBefore;
             long moved = c.movedPages() - movedBefore;
-            assertTrue(sampled > 0 && moved >= sampled * 9 / 10,
+            assertTrue(sampled > 0 && moved >= sampled * DonationTest.MOVED_FLOOR,
                     "later replies still move pages: " + moved + " of " + sampled);
         }
     }
