@@ -22,6 +22,16 @@ final class ProcessResources {
         }
     }
 
+    /** Whether the effective capability set (CapEff in /proc/self/status) holds capability {@code bit}. */
+    static boolean hasCapability(int bit) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapEff:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> bit & 1) == 1;
+            }
+        }
+        return false;
+    }
+
     static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
