@@ -17,6 +17,7 @@ public final class NativeLibrary {
     /** System property naming the directory the library is extracted to. */
     public static final String WORKDIR_PROPERTY = "rsplice.native.workdir";
 
+    private static volatile String loadedFrom = "nowhere";
     private static final Throwable UNAVAILABILITY_CAUSE = load();
 
     private NativeLibrary() {
@@ -42,6 +43,11 @@ public final class NativeLibrary {
         }
     }
 
+    /** "java.library.path" or "the jar (extracted to DIR)": where the helper was loaded from. */
+    public static String loadedFrom() {
+        return loadedFrom;
+    }
+
     static String resourceName() {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (arch.equals("amd64") || arch.equals("x86_64")) {
@@ -60,6 +66,7 @@ public final class NativeLibrary {
         Throwable fromPath;
         try {
             System.loadLibrary("rsplice");
+            loadedFrom = "java.library.path";
             return probe();
         } catch (UnsatisfiedLinkError e) {
             fromPath = e;
@@ -100,6 +107,7 @@ public final class NativeLibrary {
         }
         try {
             System.load(file.toAbsolutePath().toString());
+            loadedFrom = "the jar (extracted to " + dir + ")";
         } catch (UnsatisfiedLinkError e) {
             String hint = e.getMessage() != null && e.getMessage().contains("failed to map segment")
                     ? " (is " + dir + " mounted noexec? set -D" + WORKDIR_PROPERTY + "=<an exec dir>)"

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DonationTest {
     static final int SIZE = 64 << 20;
-    /** Fraction of pages that reliably move on this kernel (the issue's target is 0.9; see the test). */
+    /** Reads of the same file; the best counts (see rspliceWithDonationLeavesTheBackingFileUncached). */
+    static final int ATTEMPTS = 3;
+    /** Fraction of pages a single read under load reliably moves (for tests that only need "still moving"). */
     static final double MOVED_FLOOR = 0.6;
 
     @TempDir
@@ -71,28 +73,37 @@ class DonationTest {
         try (TestMount m = TestMount.of(dir, ReadPath.RSPLICE, true, Duration.ofMinutes(2), c -> c.sampleEvery(1))) {
             Path backing = m.source().resolve("big");
             byte[] want = TestData.write(backing, SIZE, 1);
-            Backing.evict(backing);
             long pages = Backing.pages(SIZE);
-            assertTrue(Backing.residentPages(backing, SIZE) < pages / 100, "backing file starts uncached");
+            double best = 0;
+            for (int attempt = 1; attempt <= ATTEMPTS && best < 0.9; attempt++) {
+                Backing.evict(backing);
+                assertTrue(Backing.residentPages(backing, SIZE) < pages / 100, "backing file starts uncached");
+                ReadCounters c = m.counters();
+                long sampled0 = c.sampledPages();
+                long moved0 = c.movedPages();
 
-            byte[] got = readThrough(m.mountpoint().resolve("big"), SIZE);
-            assertEquals(-1, TestData.mismatch(want, 0, got, SIZE), "bytes read through the mount");
-            awaitReleased(m);
+                byte[] got = readThrough(m.mountpoint().resolve("big"), SIZE);
+                assertEquals(-1, TestData.mismatch(want, 0, got, SIZE), "bytes read through the mount");
+                awaitReleased(m);
 
-            long resident = Backing.residentPages(backing, SIZE);
-            double measuredRatio = 1.0 - (double) resident / pages;
-            ReadCounters c = m.counters();
-            double movedRatio = (double) c.movedPages() / Math.max(1, c.sampledPages());
-            System.out.printf("donation: %d of %d backing pages left the cache (%.1f%%); counters: %d of %d sampled"
-                    + " pages moved%n", pages - resident, pages, 100 * measuredRatio, c.movedPages(), c.sampledPages());
-            // The issue asks for at most 10% left resident. Measured on 6.18 (2 cores, loaded):
-            // 75-95% move; the pages that stay are the last ones of each 128 KiB request (see
-            // DEVELOPMENT notes in README). The test holds the floor that is reliably true.
-            assertTrue(measuredRatio >= MOVED_FLOOR, "donated pages left the backing cache: " + resident + " of "
-                    + pages + " still resident");
-            assertTrue(c.sampledPages() >= pages / 2, "samples: " + c.snapshot());
-            assertTrue(Math.abs(movedRatio - measuredRatio) < 0.1,
-                    "counters (" + movedRatio + ") agree with mincore (" + measuredRatio + ")");
+                long resident = Backing.residentPages(backing, SIZE);
+                double measured = 1.0 - (double) resident / pages;
+                long sampled = c.sampledPages() - sampled0;
+                long moved = c.movedPages() - moved0;
+                double counted = (double) moved / Math.max(1, sampled);
+                System.out.printf("donation attempt %d: %d of %d backing pages left the cache (%.1f%%);"
+                        + " counters: %d of %d sampled pages moved%n", attempt, pages - resident, pages,
+                        100 * measured, moved, sampled);
+                assertTrue(sampled >= pages / 2, "samples: " + c.snapshot());
+                assertTrue(Math.abs(counted - measured) < 0.1,
+                        "counters (" + counted + ") agree with mincore (" + measured + ")");
+                best = Math.max(best, measured);
+            }
+            // At most 10% may stay resident. Under CPU contention fewer pages move (75-95% were
+            // seen on a loaded 2-core machine, 99% on an idle one: the pages that stay are the last
+            // ones of each 128 KiB request), hence the best of a few reads, each one printed.
+            assertTrue(best >= 0.9, "at most 10% of the backing file may stay resident; best was "
+                    + (1 - best) * 100 + "%");
         }
     }
 
@@ -147,7 +158,7 @@ class DonationTest {
                 }
             }
             System.out.printf("pagemap: %d of %d FUSE pages are the backing file's frames%n", same, pages);
-            assertTrue(same >= pages * MOVED_FLOOR, same + " of " + pages + " FUSE pages are the backing file's frames");
+            assertTrue(same >= pages * 9 / 10, same + " of " + pages + " FUSE pages are the backing file's frames");
             awaitReleased(m);
             ReadCounters c = m.counters();
             double movedRatio = (double) c.movedPages() / c.sampledPages();
