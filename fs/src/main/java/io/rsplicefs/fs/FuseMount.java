@@ -70,6 +70,9 @@ public final class FuseMount implements AutoCloseable {
         stats.mountInfo("fuseOptions", String.join(",", config.libfuseOptions()));
         RspliceFs fs = new RspliceFs(store, config, stats);
         List<String> args = new ArrayList<>();
+        if (config.singleThreaded()) {
+            args.add("-s");
+        }
         args.add("-o");
         args.add(String.join(",", config.libfuseOptions()));
         CountDownLatch ended = new CountDownLatch(1);

@@ -19,6 +19,7 @@ public final class MountConfig {
     private boolean spliceWrite = true;
     private boolean defaultPermissions = true;
     private boolean debug;
+    private boolean singleThreaded;
     private int sampleEvery = 16;
     private final List<String> fuseOptions = new ArrayList<>();
 
@@ -98,6 +99,16 @@ public final class MountConfig {
 
     public MountConfig debug(boolean d) {
         this.debug = d;
+        return this;
+    }
+
+    /** libfuse's single-threaded loop (-s) instead of its on-demand worker threads. */
+    public boolean singleThreaded() {
+        return singleThreaded;
+    }
+
+    public MountConfig singleThreaded(boolean s) {
+        this.singleThreaded = s;
         return this;
     }
 

@@ -58,6 +58,11 @@ final class MountCommand implements Callable<Integer> {
                     + " copies gifted pages instead of moving them.")
     boolean forceGift;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "1: libfuse's single-threaded loop (-s). libfuse 2.9's multithreaded loop (the default)"
+                    + " starts workers on demand and has no cap, so no other value can be honoured.")
+    Integer threads;
+
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
             description = "libfuse mount options, passed through (e.g. -o allow_other,nonempty).")
     List<String> fuseOptions = new ArrayList<>();
@@ -76,10 +81,14 @@ final class MountCommand implements Callable<Integer> {
         if (forceGift && readPath != ReadPath.GIFT) {
             throw new ParameterException(spec.commandLine(), "--force-gift applies only to --read-path=gift");
         }
+        if (threads != null && threads != 1) {
+            throw new ParameterException(spec.commandLine(), "--threads " + threads + " cannot be honoured: libfuse"
+                    + " 2.9 has no cap on its worker threads; use --threads 1 (single-threaded) or leave it out");
+        }
         List<String> opts = fuseOptions.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
         Path mp = MountPoints.canonical(mountpoint);
         MountRequest req = new MountRequest(MountPoints.canonical(source), mp, readPath, donate, forceGift, opts,
-                debug);
+                debug, threads != null);
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"

@@ -8,14 +8,15 @@ import java.util.List;
 
 /** One mount as the user asked for it, with canonical paths; how the daemon child is told the same. */
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean donate, boolean forceGift,
-                    List<String> fuseOptions, boolean debug) {
+                    List<String> fuseOptions, boolean debug, boolean singleThreaded) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
                 .readPath(readPath)
                 .donate(donate)
                 .forceGift(forceGift)
-                .debug(debug);
+                .debug(debug)
+                .singleThreaded(singleThreaded);
         fuseOptions.forEach(c::fuseOption);
         return c;
     }
@@ -36,6 +37,9 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean don
         }
         if (debug) {
             a.add("-d");
+        }
+        if (singleThreaded) {
+            a.add("--threads=1");
         }
         a.add("--"); // paths may start with '-'
         a.add(source.toString());

@@ -154,6 +154,18 @@ class MountLifecycleTest extends CliTestBase {
         assertFalse(Leftovers.isMounted(mp));
     }
 
+    @Test
+    void singleThreadedMountServesReads() throws Exception {
+        Path src = source(1 << 20);
+        Path mp = dir("mnt");
+        cli.run("mount", "--threads", "1", src.toString(), mp.toString()).succeeds();
+        assertEquals("hello\n", Files.readString(mp.resolve("hello.txt")));
+        cli.run("umount", mp.toString()).succeeds();
+        assertFalse(Leftovers.isMounted(mp));
+        cli.run("mount", "--threads", "4", src.toString(), mp.toString()).usageError("--threads 4", "--threads 1");
+        assertFalse(Leftovers.isMounted(mp));
+    }
+
     private long daemonPid(Path mp) throws Exception {
         Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());
         return ((Number) ((Map<?, ?>) stats.get("mount")).get("pid")).longValue();
