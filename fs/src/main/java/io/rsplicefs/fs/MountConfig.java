@@ -20,6 +20,7 @@ public final class MountConfig {
     private boolean defaultPermissions = true;
     private boolean debug;
     private boolean singleThreaded;
+    private boolean stableReplies = true;
     private int sampleEvery = 16;
     private final List<String> fuseOptions = new ArrayList<>();
 
@@ -109,6 +110,19 @@ public final class MountConfig {
 
     public MountConfig singleThreaded(boolean s) {
         this.singleThreaded = s;
+        return this;
+    }
+
+    /**
+     * Hold writes and truncates through the mount back until overlapping spliced
+     * replies have been sent (see ReplyGuard). On by default; off only to measure.
+     */
+    public boolean stableReplies() {
+        return stableReplies;
+    }
+
+    public MountConfig stableReplies(boolean s) {
+        this.stableReplies = s;
         return this;
     }
 

@@ -7,6 +7,8 @@ import io.rsplicefs.fs.read.GiftReader;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.read.Reader;
 import io.rsplicefs.fs.read.RspliceReader;
+import io.rsplicefs.fs.stable.FileKey;
+import io.rsplicefs.fs.stable.ReplyGuard;
 import io.rsplicefs.fs.stats.FsStats;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.fs.store.BackingStore;
@@ -44,6 +46,8 @@ public class RspliceFs extends FuseStubFS {
     private final Handles handles = new Handles();
     private final DonationSampler sampler;
     private final GiftReader giftReader;
+    /** Null when stable replies are off. */
+    private final ReplyGuard replyGuard;
     private final CountDownLatch initialized = new CountDownLatch(1);
     private final int ownPid = (int) ProcessHandle.current().pid();
     private volatile ReadPath effectivePath;
@@ -63,6 +67,10 @@ public class RspliceFs extends FuseStubFS {
         this.stats = stats;
         this.sampler = new DonationSampler(config.donate() ? config.sampleEvery() : 0);
         this.giftReader = new GiftReader(config.spliceWrite());
+        this.replyGuard = config.stableReplies() ? new ReplyGuard() : null;
+        if (replyGuard != null) {
+            stats.replyGuard(replyGuard);
+        }
         useReadPath(config.readPath() == ReadPath.GIFT && !config.forceGift() ? ReadPath.RSPLICE : config.readPath());
     }
 
@@ -119,8 +127,20 @@ public class RspliceFs extends FuseStubFS {
         }
     }
 
+    /** Every callback starts here: the worker is back, so its previous reply has been sent. */
+    private void workerBack() {
+        if (replyGuard != null) {
+            replyGuard.enter();
+        }
+    }
+
+    private static FileKey keyOf(FileStat s) {
+        return new FileKey(s.dev(), s.ino());
+    }
+
     private int guard(String op, Op body) {
         try {
+            workerBack();
             return body.run();
         } catch (NativeIoException e) {
             return -e.errno();
@@ -239,7 +259,7 @@ public class RspliceFs extends FuseStubFS {
             // random advice keeps this fd's cache in order-0 pages (cost: no backing readahead).
             Residency.fadvise(f.fd(), 0, 0, Residency.Advice.RANDOM);
         }
-        fi.fh.set(handles.add(new Handle(f)));
+        fi.fh.set(handles.add(new Handle(f, keyOf(io.rsplicefs.nativeio.AtFiles.fstat(f.fd())))));
         return 0;
     }
 
@@ -247,7 +267,8 @@ public class RspliceFs extends FuseStubFS {
     public int open(String path, FuseFileInfo fi) {
         return guard("open", () -> {
             if (isProbe(path)) {
-                fi.fh.set(handles.add(new Handle(probeFile.open())));
+                OpenFile probe = probeFile.open();
+                fi.fh.set(handles.add(new Handle(probe, keyOf(io.rsplicefs.nativeio.AtFiles.fstat(probe.fd())))));
                 return 0;
             }
             return openHandle(store.open(path, fi.flags.get()), fi);
@@ -263,7 +284,9 @@ public class RspliceFs extends FuseStubFS {
     public int read_buf(String path, Pointer bufp, @size_t long size, @off_t long off, FuseFileInfo fi) {
         ReadPath readPath = effectivePath;
         ReadCounters counters = stats.of(readPath);
+        boolean held = false;
         try {
+            workerBack();
             Handle h = handles.get(fi.fh.get());
             if (h == null) {
                 counters.request();
@@ -276,17 +299,30 @@ public class RspliceFs extends FuseStubFS {
             }
             counters.request();
             Reader r = readPath == ReadPath.GIFT ? giftReader : reader;
+            if (replyGuard != null && readPath != ReadPath.COPY && readPath != ReadPath.GIFT) {
+                // the reply will reference backing pages until libfuse has sent it
+                replyGuard.readBegin(h.key, off, size);
+                held = true;
+            }
             long n = r.read(h.file, bufp, size, off, counters);
             if (readPath != ReadPath.COPY && readPath != ReadPath.GIFT) {
                 sampler.afterFill(h, off, n, counters);
             }
             return 0;
         } catch (NativeIoException e) {
+            abortHold(held);
             counters.error();
             return -e.errno();
         } catch (Throwable t) {
+            abortHold(held);
             counters.error();
             return failed("read_buf", t);
+        }
+    }
+
+    private void abortHold(boolean held) {
+        if (held) {
+            replyGuard.readAbort();
         }
     }
 
@@ -310,11 +346,19 @@ public class RspliceFs extends FuseStubFS {
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         try {
+            workerBack();
             Handle h = handles.get(fi.fh.get());
             if (h == null) {
                 return -Errno.EBADF;
             }
-            long n = Splice.pwriteFully(h.file.fd(), buf.address(), size, offset);
+            long n;
+            if (replyGuard == null) {
+                n = Splice.pwriteFully(h.file.fd(), buf.address(), size, offset);
+            } else {
+                try (ReplyGuard.WriteHold hold = replyGuard.write(h.key, offset, size)) {
+                    n = Splice.pwriteFully(h.file.fd(), buf.address(), size, offset);
+                }
+            }
             stats.written(n);
             return (int) n;
         } catch (NativeIoException e) {
@@ -356,7 +400,13 @@ public class RspliceFs extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         return guard("truncate", () -> {
-            store.truncate(path, size);
+            if (replyGuard == null) {
+                store.truncate(path, size);
+                return 0;
+            }
+            try (ReplyGuard.WriteHold hold = replyGuard.write(keyOf(store.stat(path)), size, Long.MAX_VALUE)) {
+                store.truncate(path, size);
+            }
             return 0;
         });
     }
@@ -366,8 +416,13 @@ public class RspliceFs extends FuseStubFS {
         return guard("ftruncate", () -> {
             Handle h = handles.get(fi.fh.get());
             if (h == null) {
-                store.truncate(path, size);
-            } else {
+                return truncate(path, size);
+            }
+            if (replyGuard == null) {
+                io.rsplicefs.nativeio.AtFiles.ftruncate(h.file.fd(), size);
+                return 0;
+            }
+            try (ReplyGuard.WriteHold hold = replyGuard.write(h.key, size, Long.MAX_VALUE)) {
                 io.rsplicefs.nativeio.AtFiles.ftruncate(h.file.fd(), size);
             }
             return 0;

@@ -142,5 +142,10 @@ final class NativeMethods {
 
     static native int umask(int mask);
 
+    // threads
+    static native int gettid();
+
+    static native int sysReadNumber();
+
     static native int[] fileConstants();
 }

@@ -21,6 +21,7 @@ public final class FsStats {
     private final LongAdder writeBytes = new LongAdder();
     private final LongAdder writeRequests = new LongAdder();
     private volatile Map<String, Object> gift = Map.of("probe", "not run");
+    private volatile io.rsplicefs.fs.stable.ReplyGuard replyGuard;
 
     public FsStats() {
         for (ReadPath p : ReadPath.values()) {
@@ -51,6 +52,11 @@ public final class FsStats {
         mountInfo.put(key, value);
     }
 
+    /** Stable replies' counters are reported when the guard is on. */
+    public void replyGuard(io.rsplicefs.fs.stable.ReplyGuard g) {
+        this.replyGuard = g;
+    }
+
     public void gift(Map<String, Object> probe) {
         this.gift = probe;
     }
@@ -66,6 +72,13 @@ public final class FsStats {
         w.put("bytes", writeBytes.sum());
         m.put("writes", w);
         m.put("gift", gift);
+        Map<String, Object> st = new LinkedHashMap<>();
+        io.rsplicefs.fs.stable.ReplyGuard g = replyGuard;
+        st.put("enabled", g != null);
+        st.put("writesHeld", g == null ? 0 : g.writesHeld());
+        st.put("waitMicros", g == null ? 0 : g.waitNanos() / 1000);
+        st.put("timeouts", g == null ? 0 : g.timeouts());
+        m.put("stableReplies", st);
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
         m.put("callbackFailures", failures);

@@ -1,0 +1,5 @@
+package io.rsplicefs.fs.stable;
+
+/** A backing file by identity (device, inode): two hard-linked names are one file. */
+public record FileKey(long dev, long ino) {
+}
