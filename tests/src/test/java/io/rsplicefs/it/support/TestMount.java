@@ -37,8 +37,14 @@ public final class TestMount implements AutoCloseable {
     /** Mounts {@code dir/src} at {@code dir/mnt} with the given configuration adjustments. */
     public static TestMount of(Path dir, ReadPath path, boolean donate, Duration budget,
                                java.util.function.Consumer<MountConfig> tweak) throws Exception {
-        Path src = Files.createDirectories(dir.resolve("src"));
-        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        return of(dir.resolve("src"), dir.resolve("mnt"), path, donate, budget, tweak);
+    }
+
+    /** Mounts {@code src} at {@code mnt} (both created if missing). */
+    public static TestMount of(Path src, Path mnt, ReadPath path, boolean donate, Duration budget,
+                               java.util.function.Consumer<MountConfig> tweak) throws Exception {
+        Files.createDirectories(src);
+        Files.createDirectories(mnt);
         MountConfig c = new MountConfig(src, mnt).readPath(path).donate(donate);
         if (tweak != null) {
             tweak.accept(c);
