@@ -47,6 +47,11 @@ public final class PageFrames {
         return NativeMethods.touchPages(address, len);
     }
 
+    /** A direct ByteBuffer over mapped memory; valid until {@link #unmap}. */
+    public static java.nio.ByteBuffer view(long address, long len) {
+        return NativeMethods.arenaBuffer(address, len);
+    }
+
     public static void unmap(long address, long len) throws NativeIoException {
         Errors.check("munmap", NativeMethods.arenaUnmap(address, len));
     }

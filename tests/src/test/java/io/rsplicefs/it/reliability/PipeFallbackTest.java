@@ -1,0 +1,76 @@
+package io.rsplicefs.it.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.stats.ReadCounters;
+import io.rsplicefs.it.support.TestData;
+import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.Uncached;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pipe capacity refused: with pipe-max-size below what a 128 KiB reply needs
+ * (and without CAP_SYS_RESOURCE to exceed it), rsplice cannot size its pipe;
+ * every such read must fall back to copy, be counted with the reason, and
+ * return the right bytes. The sysctl is restored afterwards.
+ */
+@Tag("fuse")
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class PipeFallbackTest {
+    static final Path PIPE_MAX = Path.of("/proc/sys/fs/pipe-max-size");
+
+    @TempDir
+    Path dir;
+
+    static boolean hasCapSysResource() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapEff:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> 24 & 1) == 1;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void refusedPipeCapacityFallsBackToCopy() throws Exception {
+        assumeTrue(Files.isWritable(PIPE_MAX), "needs root to lower pipe-max-size");
+        assumeTrue(!hasCapSysResource(), "with CAP_SYS_RESOURCE the kernel grants any pipe size");
+        try (TestMount m = TestMount.of(dir, ReadPath.RSPLICE, false, Duration.ofMinutes(1), null)) {
+            byte[] want = TestData.write(m.source().resolve("f"), 4 << 20, 12);
+            String before = Files.readString(PIPE_MAX).trim();
+            ReadCounters c = m.counters();
+            byte[] got = new byte[want.length];
+            try {
+                Files.writeString(PIPE_MAX, "65536");
+                // nothing was read yet, so no worker has a pipe: every one must ask for its size now
+                try (Uncached u = new Uncached(m.mountpoint().resolve("f"), 128 << 10)) {
+                    u.dropCache();
+                    for (int off = 0; off < want.length; off += 128 << 10) {
+                        byte[] part = u.read(off, 128 << 10);
+                        System.arraycopy(part, 0, got, off, part.length);
+                    }
+                }
+            } finally {
+                Files.writeString(PIPE_MAX, before);
+            }
+            assertEquals(-1, TestData.mismatch(want, 0, got, want.length), "bytes read while pipes were refused");
+            Map<String, Object> snap = c.snapshot();
+            System.out.println("pipe fallback: " + snap);
+            @SuppressWarnings("unchecked")
+            Map<String, Long> reasons = (Map<String, Long>) snap.get("copyReasons");
+            assertTrue(reasons.getOrDefault("fallback: pipe EPERM", 0L) > 0, "fallbacks counted: " + reasons);
+            assertEquals(0, c.errors());
+        }
+    }
+}
