@@ -229,60 +229,57 @@ public final class DirectoryStore implements BackingStore {
         return AtFiles.fstatvfs(rootFd);
     }
 
+    /** A call on an fd; the fd is the store's to close. */
+    @FunctionalInterface
+    private interface FdCall<T> {
+        T apply(int fd) throws NativeIoException;
+    }
+
     /** xattr calls go through an O_PATH fd of the entry itself (never a symlink's target). */
-    private int pathFd(String path) throws NativeIoException {
-        return openBeneath(path, O_PATH, 0);
+    private <T> T withPathFd(String path, FdCall<T> call) throws NativeIoException {
+        int fd = openBeneath(path, O_PATH, 0);
+        try {
+            return call.apply(fd);
+        } finally {
+            AtFiles.close(fd);
+        }
     }
 
     @Override
     public byte[] getxattr(String path, String name) throws NativeIoException {
-        int fd = pathFd(path);
-        try {
-            return AtFiles.getxattr(fd, name);
-        } finally {
-            AtFiles.close(fd);
-        }
+        return withPathFd(path, fd -> AtFiles.getxattr(fd, name));
     }
 
     @Override
     public void setxattr(String path, String name, byte[] value, int flags) throws NativeIoException {
-        int fd = pathFd(path);
-        try {
+        withPathFd(path, fd -> {
             AtFiles.setxattr(fd, name, value, flags);
-        } finally {
-            AtFiles.close(fd);
-        }
+            return null;
+        });
     }
 
     @Override
     public byte[] listxattr(String path) throws NativeIoException {
-        int fd = pathFd(path);
-        try {
+        return withPathFd(path, fd -> {
             while (true) {
-                int len = AtFiles.listxattr(fd, null);
-                byte[] buf = new byte[len];
+                byte[] buf = new byte[AtFiles.listxattr(fd, null)];
                 try {
-                    int n = AtFiles.listxattr(fd, buf);
-                    return java.util.Arrays.copyOf(buf, n);
+                    return java.util.Arrays.copyOf(buf, AtFiles.listxattr(fd, buf));
                 } catch (NativeIoException e) {
                     if (e.errno() != 34 /* ERANGE: the list grew meanwhile */) {
                         throw e;
                     }
                 }
             }
-        } finally {
-            AtFiles.close(fd);
-        }
+        });
     }
 
     @Override
     public void removexattr(String path, String name) throws NativeIoException {
-        int fd = pathFd(path);
-        try {
+        withPathFd(path, fd -> {
             AtFiles.removexattr(fd, name);
-        } finally {
-            AtFiles.close(fd);
-        }
+            return null;
+        });
     }
 
     @Override
