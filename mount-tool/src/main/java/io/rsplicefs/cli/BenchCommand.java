@@ -86,6 +86,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "One unrecorded pass per target before the rounds (default: on).")
     boolean warmup;
 
+    @Option(names = "--trace", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Count each job's FUSE READ requests and reply bytes with the kernel's fuse tracepoints"
+                    + " (root, kernel 6.15+): checks the peers' served bytes and shows request sizes (default: on).")
+    boolean trace;
+
     @Option(names = "--daemon-jvm-option", paramLabel = "OPT",
             description = "An extra JVM option for the rsplicefs daemons (repeatable), e.g. to profile them with"
                     + " -XX:StartFlightRecording=filename=/tmp/d-%%p.jfr.")
@@ -129,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         String commandLine = "rsplicefs bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
         BenchConfig cfg = new BenchConfig(bytes, n, rand, jobList, targetList, withPeers, forceGift, workDir,
-                out.toAbsolutePath().normalize(), warmup, daemonJvmOptions, commandLine);
+                out.toAbsolutePath().normalize(), warmup, trace, daemonJvmOptions, commandLine);
         try {
             new BenchRun(cfg, System.out, System.err).run();
         } catch (BenchException e) {

@@ -12,7 +12,7 @@ import java.util.Set;
  * passthrough_ll.
  */
 public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs, List<String> targets,
-                          boolean installPeers, boolean forceGift, Path dir, Path out, boolean warmup,
+                          boolean installPeers, boolean forceGift, Path dir, Path out, boolean warmup, boolean trace,
                           List<String> daemonJvmOptions, String commandLine) {
 
     public static final List<String> READ_PATHS = List.of("copy", "fd", "rsplice", "auto", "gift");

@@ -51,6 +51,7 @@ public final class BenchRun {
     private Path base;
     private Path data;
     private FioRunner fio;
+    private volatile FuseTrace trace;
 
     public BenchRun(BenchConfig cfg, PrintStream out, PrintStream progress) {
         this.cfg = cfg;
@@ -118,6 +119,9 @@ public final class BenchRun {
         }
 
         List<Target> targets = makeTargets(store);
+        if (cfg.trace()) {
+            trace = FuseTrace.open(children, notes::add).orElse(null);
+        }
         for (Target t : targets) {
             if (children.stopping()) {
                 throw new BenchException("interrupted");
@@ -232,6 +236,10 @@ public final class BenchRun {
                 long backing0 = PageCache.resident(data, cfg.size());
                 OptionalLong pid = t.daemonPid();
                 OptionalLong cpu0 = pid.isPresent() ? Proc.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
+                FuseTrace tr = t.isNative() ? null : trace;
+                if (tr != null) {
+                    tr.start(FuseTrace.connection(t.file().getParent()));
+                }
                 long cached0 = Proc.meminfo("Cached");
 
                 FioRunner.Result r = fio.run(job, t.file(), size, !t.isNative(), randRuntime, output);
@@ -242,12 +250,20 @@ public final class BenchRun {
                 Long fuse = fuseFd >= 0 ? PageCache.resident(fuseFd, cfg.size()) : null;
                 OptionalLong served1 = t.servedBytes();
                 Map<String, Long> don1 = t.donationCounters();
+                FuseTrace.Counts tc = tr == null ? null : tr.stop();
+                if (tc != null && !tc.complete()) {
+                    notes.add("round " + round + ", " + job.id() + ", " + t.id() + ": the trace buffer lost events;"
+                            + " its request counts are left out");
+                }
+                Long traceReads = tc != null && tc.complete() ? tc.reads() : null;
+                Long traceBytes = tc != null && tc.complete() ? tc.bytes() : null;
                 Double cpu = cpu0.isPresent() && cpu1.isPresent()
                         ? (cpu1.getAsLong() - cpu0.getAsLong()) / (double) Proc.clockTicks() : null;
                 Long served = served0.isPresent() && served1.isPresent()
                         ? served1.getAsLong() - served0.getAsLong() : null;
                 return new Measurement(round, position, job, t.id(), r, cpu, cached1 - cached0, backing0, backing1,
-                        fuse, served, delta(don0, don1, "sampledPages"), delta(don0, don1, "movedPages"), warmed);
+                        fuse, served, delta(don0, don1, "sampledPages"), delta(don0, don1, "movedPages"), warmed,
+                        traceReads, traceBytes);
             } finally {
                 if (fuseFd >= 0) {
                     try {
@@ -258,7 +274,7 @@ public final class BenchRun {
                     PageCache.closeQuietly(fuseFd);
                 }
             }
-        } catch (NativeIoException e) {
+        } catch (IOException e) { // NativeIoException included
             throw new BenchException(job.id() + " on " + t.id() + ": " + e.getMessage(), e);
         }
     }
@@ -289,6 +305,9 @@ public final class BenchRun {
         b.append(String.format(Locale.ROOT, "  cache %.2f", m.footprintMeminfo()));
         if (m.movedFraction() != null && m.movedFraction() > 0.005) {
             b.append(String.format(Locale.ROOT, "  moved %.2f", m.movedFraction()));
+        }
+        if (m.kibPerRead() != null) {
+            b.append(String.format(Locale.ROOT, "  %.0f KiB/req", m.kibPerRead()));
         }
         if (m.servedRatio() != null) {
             b.append(String.format(Locale.ROOT, "  served %.2f", m.servedRatio()));
@@ -420,6 +439,11 @@ public final class BenchRun {
             }
             tornDown = true;
             children.close();
+            FuseTrace tr = trace;
+            if (tr != null) {
+                tr.close();
+                trace = null;
+            }
             stopTargets();
             if (base != null) {
                 deleteTree(base);

@@ -56,18 +56,20 @@ final class MarkdownReport {
                 .append("(a second copy in the FUSE cache makes 2; pages moved from the backing cache into the FUSE ")
                 .append("cache keep it at 1), from the growth of Cached in /proc/meminfo and from mincore of the two ")
                 .append("files. Moved: fraction of the pages read that left the backing cache during the job. ")
-                .append("Served/read: bytes the filesystem's own counters served over bytes fio read (worst round); ")
-                .append("under 0.90 means reads did not reach the daemon, and is flagged ⚠.\n");
+                .append("KiB/req: mean size of a FUSE READ reply (fuse tracepoints). ")
+                .append("Served/read: bytes served over bytes fio read, worst round, from the filesystem's own ")
+                .append("counters (rsplicefs) or else from the fuse tracepoints (peers); under 0.90 means reads did ")
+                .append("not reach the daemon, and is flagged ⚠.\n");
         for (Job j : s.jobs()) {
             b.append("\n### ").append(j.id()).append(": ").append(j.title()).append("\n\n");
             b.append(row(List.of("target", "MB/s", "ratio", "min–max", "CPU s/GiB", "cache (meminfo)",
-                    "cache (mincore)", "moved", "served/read")));
-            b.append(align(1, 8));
+                    "cache (mincore)", "moved", "KiB/req", "served/read")));
+            b.append(align(1, 9));
             for (String t : s.targets()) {
                 s.row(j, t).ifPresent(r -> b.append(row(List.of(t, fmt(r.mbPerSec(), 0), fmt(r.ratio(), 3),
                         r.ratioMin() == null ? "—" : fmt(r.ratioMin(), 3) + "–" + fmt(r.ratioMax(), 3),
                         fmt(r.cpuPerGib(), 2), fmt(r.footprintMeminfo(), 2), fmt(r.footprintMincore(), 2),
-                        fmt(r.movedFraction(), 2), served(r.servedMin())))));
+                        fmt(r.movedFraction(), 2), fmt(r.kibPerRead(), 0), served(r.servedMin())))));
             }
         }
 

@@ -28,10 +28,13 @@ final class Measurement {
     final Long sampledPages;
     final Long movedPages;
     final long warmedBytes;
+    /** READ requests and their reply payload bytes seen by the fuse tracepoints; null when not traced. */
+    final Long traceReads;
+    final Long traceBytes;
 
     Measurement(int round, int position, Job job, String target, FioRunner.Result fio, Double daemonCpuSeconds,
                 long cachedDelta, long backingBefore, long backingAfter, Long fuseResident, Long served,
-                Long sampledPages, Long movedPages, long warmedBytes) {
+                Long sampledPages, Long movedPages, long warmedBytes, Long traceReads, Long traceBytes) {
         this.round = round;
         this.position = position;
         this.job = job;
@@ -46,6 +49,8 @@ final class Measurement {
         this.sampledPages = sampledPages;
         this.movedPages = movedPages;
         this.warmedBytes = warmedBytes;
+        this.traceReads = traceReads;
+        this.traceBytes = traceBytes;
     }
 
     double mbPerSec() {
@@ -88,9 +93,23 @@ final class Measurement {
         return Math.max(0, Math.min(1, f));
     }
 
-    /** Served bytes over bytes fio read; null when the target keeps no counters. */
+    /**
+     * Served bytes over bytes fio read: from the filesystem's own counters when it
+     * keeps them, else from the fuse tracepoints; null when neither is there.
+     */
     Double servedRatio() {
-        return served == null || fio.ioBytes() == 0 ? null : served / (double) fio.ioBytes();
+        Long s = served != null ? served : traceBytes;
+        return s == null || fio.ioBytes() == 0 ? null : s / (double) fio.ioBytes();
+    }
+
+    /** The same from the tracepoints only (the kernel's view, for every FUSE target). */
+    Double traceServedRatio() {
+        return traceBytes == null || fio.ioBytes() == 0 ? null : traceBytes / (double) fio.ioBytes();
+    }
+
+    /** Mean payload of a READ reply in KiB, from the tracepoints. */
+    Double kibPerRead() {
+        return traceReads == null || traceReads == 0 ? null : traceBytes / 1024.0 / traceReads;
     }
 
     Map<String, Object> toJson() {
@@ -119,6 +138,10 @@ final class Measurement {
         m.put("servedRatio", round3(servedRatio()));
         m.put("donationSampledPages", sampledPages);
         m.put("donationMovedPages", movedPages);
+        m.put("traceReadRequests", traceReads);
+        m.put("traceReadBytes", traceBytes);
+        m.put("traceServedRatio", round3(traceServedRatio()));
+        m.put("kibPerReadRequest", round3(kibPerRead()));
         m.put("warmedBytesBefore", warmedBytes);
         m.put("fioOutput", fio.output() == null ? null : fio.output().getFileName().toString());
         return m;

@@ -18,7 +18,7 @@ final class Summary {
     /** One job on one target over all rounds. */
     record Row(Job job, String target, int rounds, double mbPerSec, Double ratio, Double ratioMin, Double ratioMax,
                Double cpuPerGib, Double footprintMeminfo, Double footprintMincore, Double movedFraction,
-               Double servedMin, Double countersMovedFraction) {
+               Double servedMin, Double countersMovedFraction, Double kibPerRead) {
 
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -35,6 +35,7 @@ final class Summary {
             m.put("medianMovedFraction", Measurement.round3(movedFraction));
             m.put("minServedRatio", Measurement.round3(servedMin));
             m.put("countersMovedFraction", Measurement.round3(countersMovedFraction));
+            m.put("medianKiBPerReadRequest", Measurement.round3(kibPerRead));
             return m;
         }
     }
@@ -72,7 +73,7 @@ final class Summary {
                         median(values(ms, Measurement::cpuPerGib)), median(values(ms, Measurement::footprintMeminfo)),
                         median(values(ms, Measurement::footprintMincore)),
                         median(values(ms, Measurement::movedFraction)), served.isEmpty() ? null : min(served),
-                        sampled > 0 ? moved / (double) sampled : null));
+                        sampled > 0 ? moved / (double) sampled : null, median(values(ms, Measurement::kibPerRead))));
             }
         }
         return s;
