@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * One benchmark run: a backing file of random bytes, every target mounted
@@ -52,6 +53,7 @@ public final class BenchRun {
     private Path data;
     private FioRunner fio;
     private volatile FuseTrace trace;
+    private String pipeMaxAtStart;
 
     public BenchRun(BenchConfig cfg, PrintStream out, PrintStream progress) {
         this.cfg = cfg;
@@ -64,6 +66,12 @@ public final class BenchRun {
         Instant startedAt = Instant.now();
         String loadStart = loadAverage();
         String fioVersion = FioRunner.version(children);
+        pipeMaxAtStart = pipeCheck("at the start");
+        String damon = Proc.damonPageout();
+        if (damon != null) {
+            notes.add(damon + ": the kernel reclaims page cache that stays idle; the bench reads the whole backing"
+                    + " file before every job so none of it is idle, but pages reclaimed during a job count as moved");
+        }
         try {
             Files.createDirectories(cfg.dir());
             base = Files.createTempDirectory(cfg.dir(), "rsplicefs-bench-");
@@ -167,6 +175,8 @@ public final class BenchRun {
 
         stopTargets();
         checkReach(all);
+        checkFallbacks(all, ids);
+        String pipeMaxAtEnd = pipeCheck("at the end");
 
         Summary summary = Summary.of(all, cfg.jobs(), ids);
         RunInfo info = new RunInfo(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
@@ -175,7 +185,8 @@ public final class BenchRun {
                 System.getProperty("os.arch", "?"), Runtime.getRuntime().availableProcessors(), Proc.cpuModel(),
                 Proc.meminfo("MemTotal"), loadStart, loadAverage(), fioVersion, version(),
                 System.getProperty("java.version", "?"), base.toString(), fsType, cfg.size(), cfg.rounds(),
-                cfg.randRuntime(), cfg.warmup(), cfg.commandLine());
+                cfg.randRuntime(), cfg.warmup(), cfg.commandLine(), pipeMaxAtStart + (pipeMaxAtStart.equals(pipeMaxAtEnd)
+                ? "" : " (" + pipeMaxAtEnd + " at the end)"), Proc.hasCapSysResource());
         Map<Job, String> fioCommands = new LinkedHashMap<>();
         for (Job j : cfg.jobs()) {
             fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(),
@@ -231,8 +242,7 @@ public final class BenchRun {
                     fuseFd = PageCache.open(t.file());
                     PageCache.drop(fuseFd);
                 }
-                OptionalLong served0 = t.servedBytes();
-                Map<String, Long> don0 = t.donationCounters();
+                Optional<FsCounters> fs0 = t.counters();
                 long backing0 = PageCache.resident(data, cfg.size());
                 OptionalLong pid = t.daemonPid();
                 OptionalLong cpu0 = pid.isPresent() ? Proc.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
@@ -248,8 +258,7 @@ public final class BenchRun {
                 OptionalLong cpu1 = pid.isPresent() ? Proc.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
                 long backing1 = PageCache.resident(data, cfg.size());
                 Long fuse = fuseFd >= 0 ? PageCache.resident(fuseFd, cfg.size()) : null;
-                OptionalLong served1 = t.servedBytes();
-                Map<String, Long> don1 = t.donationCounters();
+                Optional<FsCounters> fs1 = t.counters();
                 FuseTrace.Counts tc = tr == null ? null : tr.stop();
                 if (tc != null && !tc.complete()) {
                     notes.add("round " + round + ", " + job.id() + ", " + t.id() + ": the trace buffer lost events;"
@@ -259,11 +268,9 @@ public final class BenchRun {
                 Long traceBytes = tc != null && tc.complete() ? tc.bytes() : null;
                 Double cpu = cpu0.isPresent() && cpu1.isPresent()
                         ? (cpu1.getAsLong() - cpu0.getAsLong()) / (double) Proc.clockTicks() : null;
-                Long served = served0.isPresent() && served1.isPresent()
-                        ? served1.getAsLong() - served0.getAsLong() : null;
+                FsCounters fs = fs0.isPresent() && fs1.isPresent() ? fs1.get().minus(fs0.get()) : null;
                 return new Measurement(round, position, job, t.id(), r, cpu, cached1 - cached0, backing0, backing1,
-                        fuse, served, delta(don0, don1, "sampledPages"), delta(don0, don1, "movedPages"), warmed,
-                        traceReads, traceBytes);
+                        fuse, fs, warmed, traceReads, traceBytes);
             } finally {
                 if (fuseFd >= 0) {
                     try {
@@ -279,10 +286,52 @@ public final class BenchRun {
         }
     }
 
-    private static Long delta(Map<String, Long> before, Map<String, Long> after, String key) {
-        Long a = before.get(key);
-        Long b = after.get(key);
-        return a == null || b == null ? null : b - a;
+    /** Replies a rsplicefs read path could not give as it should (a pipe refused, ...): the numbers lie then. */
+    private void checkFallbacks(List<Measurement> all, List<String> ids) {
+        for (String id : ids) {
+            Map<String, Long> fallbacks = new TreeMap<>();
+            long replies = 0;
+            for (Measurement m : all) {
+                if (m.target.equals(id) && m.counters != null) {
+                    replies += m.counters.spliceReplies() + m.counters.copyReplies();
+                    m.counters.copyReasons().forEach((k, n) -> {
+                        if (k.startsWith("fallback")) {
+                            fallbacks.merge(k, n, Long::sum);
+                        }
+                    });
+                }
+            }
+            if (!fallbacks.isEmpty()) {
+                long n = fallbacks.values().stream().mapToLong(Long::longValue).sum();
+                notes.add("⚠ " + id + ": " + n + " of " + replies + " replies fell back to copy (" + fallbacks
+                        + "); its numbers are not those of its read path");
+            }
+        }
+    }
+
+    /**
+     * fs.pipe-max-size binds root too when it lacks CAP_SYS_RESOURCE (as in some
+     * VMs and containers): below a 128 KiB reply plus a page, rsplice and libfuse
+     * (2 and 3) cannot grow their pipes and copy instead, silently for libfuse.
+     * Returns the value read.
+     */
+    private String pipeCheck(String when) {
+        String v;
+        try {
+            v = Proc.read(Path.of("/proc/sys/fs/pipe-max-size")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+        try {
+            if (Long.parseLong(v) < 128 * 1024 + 4096 && !Proc.hasCapSysResource()) {
+                notes.add("⚠ fs.pipe-max-size was " + v + " " + when + " and this root lacks CAP_SYS_RESOURCE: pipes"
+                        + " cannot hold a 128 KiB reply, so the splicing paths (rsplicefs and libfuse's) copy instead;"
+                        + " restore it with: sysctl -w fs.pipe-max-size=1048576");
+            }
+        } catch (NumberFormatException e) {
+            // reported as read
+        }
+        return v;
     }
 
     private void checkReach(List<Measurement> all) {

@@ -30,7 +30,9 @@ final class MarkdownReport {
                 .append(info.fioVersion()).append(", ioengine=psync, buffered (direct=0); rand4k stops after ")
                 .append(info.randRuntime()).append(" s\n");
         b.append("- versions: rsplicefs ").append(info.rsplicefsVersion()).append(", Java ")
-                .append(info.javaVersion()).append('\n');
+                .append(info.javaVersion()).append("; fs.pipe-max-size ").append(info.pipeMaxSize())
+                .append(info.capSysResource() ? " (CAP_SYS_RESOURCE: not binding)" : " (binding: no CAP_SYS_RESOURCE)")
+                .append('\n');
         b.append("- command: `").append(info.commandLine()).append("`\n\n");
 
         b.append("## Throughput relative to native\n\n");
@@ -57,19 +59,21 @@ final class MarkdownReport {
                 .append("cache keep it at 1), from the growth of Cached in /proc/meminfo and from mincore of the two ")
                 .append("files. Moved: fraction of the pages read that left the backing cache during the job. ")
                 .append("KiB/req: mean size of a FUSE READ reply (fuse tracepoints). ")
+                .append("Spliced: fraction of the replies the filesystem handed to libfuse to splice (its counters). ")
                 .append("Served/read: bytes served over bytes fio read, worst round, from the filesystem's own ")
                 .append("counters (rsplicefs) or else from the fuse tracepoints (peers); under 0.90 means reads did ")
                 .append("not reach the daemon, and is flagged ⚠.\n");
         for (Job j : s.jobs()) {
             b.append("\n### ").append(j.id()).append(": ").append(j.title()).append("\n\n");
             b.append(row(List.of("target", "MB/s", "ratio", "min–max", "CPU s/GiB", "cache (meminfo)",
-                    "cache (mincore)", "moved", "KiB/req", "served/read")));
-            b.append(align(1, 9));
+                    "cache (mincore)", "moved", "KiB/req", "spliced", "served/read")));
+            b.append(align(1, 10));
             for (String t : s.targets()) {
                 s.row(j, t).ifPresent(r -> b.append(row(List.of(t, fmt(r.mbPerSec(), 0), fmt(r.ratio(), 3),
                         r.ratioMin() == null ? "—" : fmt(r.ratioMin(), 3) + "–" + fmt(r.ratioMax(), 3),
                         fmt(r.cpuPerGib(), 2), fmt(r.footprintMeminfo(), 2), fmt(r.footprintMincore(), 2),
-                        fmt(r.movedFraction(), 2), fmt(r.kibPerRead(), 0), served(r.servedMin())))));
+                        fmt(r.movedFraction(), 2), fmt(r.kibPerRead(), 0), fmt(r.splicedFraction(), 2),
+                        served(r.servedMin())))));
             }
         }
 

@@ -23,18 +23,16 @@ final class Measurement {
     final long backingAfter;
     /** Pages of the FUSE file cached right after the job; null for native. */
     final Long fuseResident;
-    /** Bytes the filesystem's own counters say it served during the job; null when it keeps none. */
-    final Long served;
-    final Long sampledPages;
-    final Long movedPages;
+    /** What the filesystem's own counters say happened during the job; null when it keeps none. */
+    final FsCounters counters;
     final long warmedBytes;
     /** READ requests and their reply payload bytes seen by the fuse tracepoints; null when not traced. */
     final Long traceReads;
     final Long traceBytes;
 
     Measurement(int round, int position, Job job, String target, FioRunner.Result fio, Double daemonCpuSeconds,
-                long cachedDelta, long backingBefore, long backingAfter, Long fuseResident, Long served,
-                Long sampledPages, Long movedPages, long warmedBytes, Long traceReads, Long traceBytes) {
+                long cachedDelta, long backingBefore, long backingAfter, Long fuseResident, FsCounters counters,
+                long warmedBytes, Long traceReads, Long traceBytes) {
         this.round = round;
         this.position = position;
         this.job = job;
@@ -45,9 +43,7 @@ final class Measurement {
         this.backingBefore = backingBefore;
         this.backingAfter = backingAfter;
         this.fuseResident = fuseResident;
-        this.served = served;
-        this.sampledPages = sampledPages;
-        this.movedPages = movedPages;
+        this.counters = counters;
         this.warmedBytes = warmedBytes;
         this.traceReads = traceReads;
         this.traceBytes = traceBytes;
@@ -98,7 +94,7 @@ final class Measurement {
      * keeps them, else from the fuse tracepoints; null when neither is there.
      */
     Double servedRatio() {
-        Long s = served != null ? served : traceBytes;
+        Long s = counters != null ? Long.valueOf(counters.served()) : traceBytes;
         return s == null || fio.ioBytes() == 0 ? null : s / (double) fio.ioBytes();
     }
 
@@ -134,10 +130,13 @@ final class Measurement {
         m.put("footprintMeminfo", round3(footprintMeminfo()));
         m.put("footprintMincore", round3(footprintMincore()));
         m.put("movedFraction", round3(movedFraction()));
-        m.put("servedBytes", served);
+        m.put("servedBytes", counters == null ? null : counters.served());
         m.put("servedRatio", round3(servedRatio()));
-        m.put("donationSampledPages", sampledPages);
-        m.put("donationMovedPages", movedPages);
+        m.put("spliceReplies", counters == null ? null : counters.spliceReplies());
+        m.put("copyReplies", counters == null ? null : counters.copyReplies());
+        m.put("copyReasons", counters == null ? null : counters.copyReasons());
+        m.put("donationSampledPages", counters == null ? null : counters.sampledPages());
+        m.put("donationMovedPages", counters == null ? null : counters.movedPages());
         m.put("traceReadRequests", traceReads);
         m.put("traceReadBytes", traceBytes);
         m.put("traceServedRatio", round3(traceServedRatio()));

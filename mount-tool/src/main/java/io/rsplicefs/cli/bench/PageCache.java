@@ -86,35 +86,23 @@ final class PageCache {
     }
 
     /**
-     * Makes the whole backing file resident, reading only what is missing, with
-     * POSIX_FADV_RANDOM on the reading fd: no readahead, and the kernel fills the
-     * cache with order-0 pages. A sequential read would make ext4 large folios on
-     * 6.x kernels, and the kernel never moves those into the FUSE cache, so donation
-     * could not be measured after such a warm-up. Returns the bytes read in.
+     * Makes the whole backing file resident and recently used, with
+     * POSIX_FADV_RANDOM on the reading fd: no readahead, so what is missing comes
+     * in as order-0 pages. A sequential read would make ext4 large folios on 6.x
+     * kernels, and the kernel never moves those into the FUSE cache, so donation
+     * could not be measured after such a warm-up. Every page is read, the resident
+     * ones too, so that none looks idle to proactive reclaim (DAMON) during the
+     * next job. Returns the bytes that had to come from the disk.
      */
     static long warm(Path f, long size) throws NativeIoException {
         int fd = open(f);
         try (PageArena buf = PageArena.allocate(WARM_CHUNK / PAGE)) {
             Residency.fadvise(fd, 0, 0, Residency.Advice.RANDOM);
-            byte[] map = Residency.map(fd, 0, size).bitmap();
-            long read = 0;
-            int pages = map.length;
-            int i = 0;
-            while (i < pages) {
-                if (map[i] != 0) {
-                    i++;
-                    continue;
-                }
-                int j = i;
-                while (j < pages && map[j] == 0 && (j - i) < WARM_CHUNK / PAGE) {
-                    j++;
-                }
-                long off = (long) i * PAGE;
-                long len = Math.min((long) (j - i) * PAGE, size - off);
-                read += Splice.preadFully(fd, buf.address(), len, off);
-                i = j;
+            long missing = (size + PAGE - 1) / PAGE - Residency.residentPages(fd, 0, size);
+            for (long off = 0; off < size; off += WARM_CHUNK) {
+                Splice.preadFully(fd, buf.address(), Math.min(WARM_CHUNK, size - off), off);
             }
-            return read;
+            return missing * PAGE;
         } finally {
             closeQuietly(fd);
         }

@@ -61,6 +61,51 @@ final class Proc {
         }
     }
 
+    /** Whether this process has CAP_SYS_RESOURCE (bit 24 of CapEff), which lifts fs.pipe-max-size. */
+    static boolean hasCapSysResource() {
+        try {
+            for (String line : read(Path.of("/proc/self/status")).split("\n")) {
+                if (line.startsWith("CapEff:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> 24 & 1) == 1;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        return false;
+    }
+
+    /**
+     * An active DAMON "pageout" scheme (proactive reclaim, as some VMs run): it
+     * evicts page cache that stayed idle, which the bench must allow for. Returns a
+     * description, or null when there is none.
+     */
+    static String damonPageout() {
+        Path kd = Path.of("/sys/kernel/mm/damon/admin/kdamonds");
+        if (!Files.isDirectory(kd)) {
+            return null;
+        }
+        try (var ds = Files.list(kd)) {
+            for (Path d : ds.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                if (!read(d.resolve("state")).trim().equals("on")) {
+                    continue;
+                }
+                try (var ss = Files.find(d.resolve("contexts"), 5,
+                        (p, a) -> p.getFileName().toString().equals("action"))) {
+                    for (Path action : ss.toList()) {
+                        if (read(action).trim().equals("pageout")) {
+                            return "DAMON kdamond " + d.getFileName() + " runs a pageout scheme (" + action.getParent()
+                                    + ")";
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
     /** Clock ticks per second (USER_HZ), from getconf; 100 on every Linux seen. */
     static long clockTicks() {
         long t = clockTicks;

@@ -14,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -150,46 +150,18 @@ final class RsplicefsTarget extends Target {
         return m.get(key) instanceof Map<?, ?> s ? (Map<String, Object>) s : Map.of();
     }
 
-    private static long num(Object o) {
-        return o instanceof Number n ? n.longValue() : 0;
-    }
-
     @Override
     OptionalLong daemonPid() {
         return pid > 0 ? OptionalLong.of(pid) : OptionalLong.empty();
     }
 
-    /** Bytes served by every read path of the mount together. */
+    /** Served bytes, replies and donation samples of every read path of the mount together. */
     @Override
-    OptionalLong servedBytes() {
+    Optional<FsCounters> counters() {
         try {
-            long sum = 0;
-            for (Object v : section(stats(), "readPaths").values()) {
-                sum += v instanceof Map<?, ?> p ? num(p.get("bytes")) : 0;
-            }
-            return OptionalLong.of(sum);
+            return Optional.of(FsCounters.of(section(stats(), "readPaths")));
         } catch (BenchException e) {
-            return OptionalLong.empty();
-        }
-    }
-
-    @Override
-    Map<String, Long> donationCounters() {
-        try {
-            long sampled = 0;
-            long moved = 0;
-            for (Object v : section(stats(), "readPaths").values()) {
-                if (v instanceof Map<?, ?> p && p.get("donation") instanceof Map<?, ?> d) {
-                    sampled += num(d.get("sampledPages"));
-                    moved += num(d.get("movedPages"));
-                }
-            }
-            Map<String, Long> m = new LinkedHashMap<>();
-            m.put("sampledPages", sampled);
-            m.put("movedPages", moved);
-            return m;
-        } catch (BenchException e) {
-            return Map.of();
+            return Optional.empty();
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.Map;
 record RunInfo(String startedUtc, long elapsedSeconds, String kernel, String arch, int cpus, String cpuModel,
                long memTotalBytes, String loadStart, String loadEnd, String fioVersion, String rsplicefsVersion,
                String javaVersion, String dataDir, String dataFsType, long size, int rounds, int randRuntime,
-               boolean warmup, String commandLine) {
+               boolean warmup, String commandLine, String pipeMaxSize, boolean capSysResource) {
 
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -30,6 +30,8 @@ record RunInfo(String startedUtc, long elapsedSeconds, String kernel, String arc
         m.put("randRuntimeSeconds", randRuntime);
         m.put("warmup", warmup);
         m.put("command", commandLine);
+        m.put("pipeMaxSize", pipeMaxSize);
+        m.put("capSysResource", capSysResource);
         return m;
     }
 }

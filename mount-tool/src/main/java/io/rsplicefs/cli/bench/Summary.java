@@ -18,7 +18,7 @@ final class Summary {
     /** One job on one target over all rounds. */
     record Row(Job job, String target, int rounds, double mbPerSec, Double ratio, Double ratioMin, Double ratioMax,
                Double cpuPerGib, Double footprintMeminfo, Double footprintMincore, Double movedFraction,
-               Double servedMin, Double countersMovedFraction, Double kibPerRead) {
+               Double servedMin, Double countersMovedFraction, Double kibPerRead, Double splicedFraction) {
 
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -36,6 +36,7 @@ final class Summary {
             m.put("minServedRatio", Measurement.round3(servedMin));
             m.put("countersMovedFraction", Measurement.round3(countersMovedFraction));
             m.put("medianKiBPerReadRequest", Measurement.round3(kibPerRead));
+            m.put("medianSplicedFraction", Measurement.round3(splicedFraction));
             return m;
         }
     }
@@ -63,17 +64,18 @@ final class Summary {
                             .findFirst().filter(n -> n.mbPerSec() > 0)
                             .ifPresent(n -> ratios.add(m.mbPerSec() / n.mbPerSec()));
                 }
-                long sampled = ms.stream().map(m -> m.sampledPages).filter(Objects::nonNull).mapToLong(Long::longValue)
-                        .sum();
-                long moved = ms.stream().map(m -> m.movedPages).filter(Objects::nonNull).mapToLong(Long::longValue)
-                        .sum();
+                long sampled = ms.stream().map(m -> m.counters).filter(Objects::nonNull)
+                        .mapToLong(FsCounters::sampledPages).sum();
+                long moved = ms.stream().map(m -> m.counters).filter(Objects::nonNull)
+                        .mapToLong(FsCounters::movedPages).sum();
                 List<Double> served = values(ms, Measurement::servedRatio);
                 s.rows.put(key(job, t), new Row(job, t, ms.size(), median(values(ms, Measurement::mbPerSec)),
                         median(ratios), ratios.isEmpty() ? null : min(ratios), ratios.isEmpty() ? null : max(ratios),
                         median(values(ms, Measurement::cpuPerGib)), median(values(ms, Measurement::footprintMeminfo)),
                         median(values(ms, Measurement::footprintMincore)),
                         median(values(ms, Measurement::movedFraction)), served.isEmpty() ? null : min(served),
-                        sampled > 0 ? moved / (double) sampled : null, median(values(ms, Measurement::kibPerRead))));
+                        sampled > 0 ? moved / (double) sampled : null, median(values(ms, Measurement::kibPerRead)),
+                        median(values(ms, m -> m.counters == null ? null : m.counters.splicedFraction()))));
             }
         }
         return s;

@@ -1,7 +1,7 @@
 package io.rsplicefs.cli.bench;
 
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -52,14 +52,9 @@ abstract class Target {
         return OptionalLong.empty();
     }
 
-    /** The filesystem's own count of bytes it served, if it keeps one. */
-    OptionalLong servedBytes() {
-        return OptionalLong.empty();
-    }
-
-    /** The filesystem's own donation evidence (sampledPages, movedPages), if it keeps any. */
-    Map<String, Long> donationCounters() {
-        return Map.of();
+    /** The filesystem's own counters, if it keeps any. */
+    Optional<FsCounters> counters() {
+        return Optional.empty();
     }
 
     /** Something the report should say about this target (e.g. the effective read path), or null. */
