@@ -185,8 +185,9 @@ public final class BenchRun {
                 System.getProperty("os.arch", "?"), Runtime.getRuntime().availableProcessors(), Proc.cpuModel(),
                 Proc.meminfo("MemTotal"), loadStart, loadAverage(), fioVersion, version(),
                 System.getProperty("java.version", "?"), base.toString(), fsType, cfg.size(), cfg.rounds(),
-                cfg.randRuntime(), cfg.warmup(), cfg.commandLine(), pipeMaxAtStart + (pipeMaxAtStart.equals(pipeMaxAtEnd)
-                ? "" : " (" + pipeMaxAtEnd + " at the end)"), Proc.hasCapSysResource());
+                cfg.randRuntime(), cfg.warmup(), cfg.commandLine(),
+                pipeMaxAtStart + (pipeMaxAtStart.equals(pipeMaxAtEnd) ? "" : " (" + pipeMaxAtEnd + " at the end)"),
+                Proc.hasCapSysResource());
         Map<Job, String> fioCommands = new LinkedHashMap<>();
         for (Job j : cfg.jobs()) {
             fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(),
@@ -401,8 +402,9 @@ public final class BenchRun {
         j.put("measurements", all.stream().map(Measurement::toJson).toList());
         try {
             Files.writeString(md, text, StandardCharsets.UTF_8);
-            Files.writeString(json, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES).asString(j) + "\n",
-                    StandardCharsets.UTF_8);
+            String raw = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES)
+                    .asString(j);
+            Files.writeString(json, raw + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BenchException("cannot write the results to " + cfg.out() + ": " + e.getMessage(), e);
         }

@@ -86,7 +86,8 @@ final class MarkdownReport {
                     .append(" (ratios to native), daemon CPU ≤ ").append(Goals.SEQ_CPU_PER_GIB)
                     .append(" s/GiB on every sequential job, and with donation a page-cache footprint ≤ ")
                     .append(Goals.DONATE_FOOTPRINT).append(" GiB per GiB read (meminfo, worst sequential job). ")
-                    .append("Measured on this machine in this run; ✓ met, ✗ missed, — not applicable or not run.\n\n");
+                    .append("Measured on this machine in this run; ✓ met, ✗ missed, — not applicable or not run.")
+                    .append("\n\n");
             b.append(row(List.of("target", "seq1m", "seq1m2", "rand4k", "CPU s/GiB (seq, worst)",
                     "footprint (donate)", "met")));
             b.append(align(1, 6));

@@ -22,7 +22,7 @@ abstract class Target {
         this.kind = kind;
     }
 
-    /** The name in tables, charts and --targets: native, copy, fd, rsplice, rsplice+donate, auto, gift, bindfs, passthrough_ll. */
+    /** The name in tables, charts and --targets: native, a read path (+donate), bindfs, passthrough_ll. */
     final String id() {
         return id;
     }
