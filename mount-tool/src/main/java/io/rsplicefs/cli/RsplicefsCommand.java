@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 /** The top-level command: only dispatches to its subcommands. */
 @Command(name = "rsplicefs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A FUSE mirror of a directory whose reads are filled into pipes (reverse splice).",
-        subcommands = {MountCommand.class, UmountCommand.class, StatsCommand.class, DoctorCommand.class})
+        subcommands = {MountCommand.class, UmountCommand.class, StatsCommand.class, DoctorCommand.class,
+            BenchCommand.class})
 final class RsplicefsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -16,6 +17,7 @@ final class RsplicefsCommand implements Runnable {
     @Override
     public void run() {
         // Reached only without a subcommand: that is a usage error, not a silent success.
-        throw new ParameterException(spec.commandLine(), "missing command (one of: mount, umount, stats, doctor)");
+        throw new ParameterException(spec.commandLine(),
+                "missing command (one of: mount, umount, stats, doctor, bench)");
     }
 }

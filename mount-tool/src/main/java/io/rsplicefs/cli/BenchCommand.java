@@ -1,0 +1,166 @@
+package io.rsplicefs.cli;
+
+import io.rsplicefs.cli.bench.BenchConfig;
+import io.rsplicefs.cli.bench.BenchException;
+import io.rsplicefs.cli.bench.BenchRun;
+import io.rsplicefs.cli.bench.Job;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** rsplicefs bench: fio throughput of every read path against native and the peers, in one run. */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Measure read throughput with fio: the backing file itself (native, cache warm: the limit), rsplicefs"
+                    + " with each read path, and with --with-peers bindfs and libfuse's passthrough_ll (splice on),"
+                    + " all over the same file of random bytes, interleaved in rounds.",
+            "",
+            "Jobs (tests/fio/*.fio): seq1m, seq128k, rand4k, seq1m2 (2 jobs on disjoint halves); buffered psync."
+                    + " The FUSE page cache is dropped before every job and the filesystem's own counters must"
+                    + " account for what fio read. Reports per target the median MB/s, the median per-round ratio"
+                    + " to native, the daemon's CPU seconds per GiB, the page-cache footprint per GiB read and"
+                    + " the fraction of pages moved (donated).",
+            "",
+            "Writes results.md, results.json, ratio-to-native.png and the raw fio JSON to --out, and prints"
+                    + " the table. Needs fio; mounts need what `rsplicefs doctor` checks. Unmounts everything and"
+                    + " removes its files when done or interrupted (Ctrl-C).",
+            ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the run completed (speed never decides the exit status; see the report)",
+            "1:the run failed (the message says why)", "2:usage error"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "A short run: 256 MiB file, 3 rounds, rand4k at most 3 s"
+            + " (explicit options still win).")
+    boolean quick;
+
+    @Option(names = "--size", paramLabel = "SIZE",
+            description = "Size of the data file, e.g. 1G, 256M (default 1G; --quick 256M); rounded down to 2 MiB.")
+    String size;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "Rounds (default 5; --quick 3).")
+    Integer rounds;
+
+    @Option(names = "--rand-runtime", paramLabel = "SECONDS",
+            description = "rand4k stops after this long if one pass is not done (default 10; --quick 3).")
+    Integer randRuntime;
+
+    @Option(names = "--jobs", paramLabel = "JOB", split = ",",
+            description = "Jobs to run (default all): seq1m,seq128k,rand4k,seq1m2.")
+    List<String> jobs;
+
+    @Option(names = "--targets", paramLabel = "TARGET", split = ",",
+            description = "Targets (default: native,copy,fd,rsplice,rsplice+donate,auto, plus gift with --force-gift,"
+                    + " plus bindfs,passthrough_ll with --with-peers). Any read path may get +donate."
+                    + " native is always measured.")
+    List<String> targets;
+
+    @Option(names = "--with-peers", description = "Also measure bindfs and libfuse's passthrough_ll, installing"
+            + " (apt-get, root) and compiling them if needed; a peer that cannot be had is skipped with a note.")
+    boolean withPeers;
+
+    @Option(names = "--force-gift", description = "Also measure the gift read path, forced on even where the"
+            + " kernel copies gifted pages (it logs a page dump for some of them).")
+    boolean forceGift;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the data file and the mount points go"
+            + " (a fresh subdirectory, removed afterwards; default: the temporary directory). Use a disk"
+            + " filesystem such as ext4, not tmpfs.")
+    Path dir;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-out",
+            description = "Where the results go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "One unrecorded pass per target before the rounds (default: on).")
+    boolean warmup;
+
+    @Option(names = "--trace", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Count each job's FUSE READ requests and reply bytes with the kernel's fuse tracepoints"
+                    + " (root, kernel 6.15+): checks the peers' served bytes and shows request sizes (default: on).")
+    boolean trace;
+
+    @Option(names = "--daemon-jvm-option", paramLabel = "OPT",
+            description = "An extra JVM option for the rsplicefs daemons (repeatable), e.g. to profile them with"
+                    + " -XX:StartFlightRecording=filename=/tmp/d-%%p.jfr.")
+    List<String> daemonJvmOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws CliException {
+        long bytes = size == null ? (quick ? 256L << 20 : 1L << 30) : parseSize(size);
+        int n = rounds == null ? (quick ? 3 : 5) : rounds;
+        if (n < 1 || n > 100) {
+            throw new ParameterException(spec.commandLine(), "--rounds needs 1 to 100, not " + n);
+        }
+        int rand = randRuntime == null ? (quick ? 3 : 10) : randRuntime;
+        if (rand < 1 || rand > 3600) {
+            throw new ParameterException(spec.commandLine(), "--rand-runtime needs 1 to 3600 seconds, not " + rand);
+        }
+        List<Job> jobList = new ArrayList<>();
+        try {
+            for (String j : jobs == null ? List.of(Job.ids().split(",")) : jobs) {
+                if (!j.isBlank() && !jobList.contains(Job.parse(j))) {
+                    jobList.add(Job.parse(j));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (jobList.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--jobs names no job");
+        }
+        List<String> targetList;
+        try {
+            targetList = BenchConfig.checkTargets(targets == null ? BenchConfig.defaultTargets(withPeers, forceGift)
+                    : targets, forceGift);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Path workDir = (dir == null ? Path.of(System.getProperty("java.io.tmpdir", "/tmp")) : dir).toAbsolutePath();
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!args.isEmpty() && args.get(0).equals("bench")) {
+            args.remove(0); // the parse result of a subcommand repeats the whole command line
+        }
+        String commandLine = "rsplicefs bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
+        BenchConfig cfg = new BenchConfig(bytes, n, rand, jobList, targetList, withPeers, forceGift, workDir,
+                out.toAbsolutePath().normalize(), warmup, trace, daemonJvmOptions, commandLine);
+        try {
+            new BenchRun(cfg, System.out, System.err).run();
+        } catch (BenchException e) {
+            throw new CliException("bench: " + e.getMessage(), e);
+        }
+        return Main.EXIT_OK;
+    }
+
+    /** "1G", "256M", "512k", "1GiB", "1073741824"; rounded down to 2 MiB (two 1 MiB halves). */
+    private long parseSize(String s) {
+        String t = s.trim().toLowerCase(Locale.ROOT).replaceAll("i?b$", "");
+        long mult = 1;
+        if (!t.isEmpty() && "kmgt".indexOf(t.charAt(t.length() - 1)) >= 0) {
+            mult = 1L << (10 * ("kmgt".indexOf(t.charAt(t.length() - 1)) + 1));
+            t = t.substring(0, t.length() - 1);
+        }
+        long v;
+        try {
+            v = Long.parseLong(t.trim()) * mult;
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--size needs a size such as 1G or 256M, not '" + s + "'");
+        }
+        long rounded = v / (2L << 20) * (2L << 20);
+        if (rounded < (4L << 20) || v > (1L << 40)) {
+            throw new ParameterException(spec.commandLine(), "--size needs 4M to 1T, not '" + s + "'");
+        }
+        return rounded;
+    }
+}

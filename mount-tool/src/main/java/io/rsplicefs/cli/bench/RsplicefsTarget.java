@@ -1,0 +1,195 @@
+package io.rsplicefs.cli.bench;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import io.rsplicefs.fs.MountException;
+import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.Unmounter;
+import io.rsplicefs.fs.stats.FsStats;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A rsplicefs mount with one read path, made the way a user makes it: the
+ * {@code rsplicefs mount} command in a child JVM, which leaves a daemon JVM
+ * serving the mount. So fio and the daemon are separate processes, and the
+ * daemon's CPU time is its own. Its live counters come from the stats xattr.
+ */
+final class RsplicefsTarget extends Target {
+    private static final String XATTR = FsStats.XATTR.substring("user.".length());
+
+    private final Children children;
+    private final Path source;
+    private final Path mountpoint;
+    private final String fileName;
+    private final String readPath;
+    private final boolean donate;
+    private final boolean forceGift;
+    private final Path runtimeDir;
+    private final List<String> extraJvmOptions;
+    private volatile long pid = -1;
+    private volatile String effectivePath;
+    private volatile boolean mounted;
+
+    RsplicefsTarget(String id, Children children, Path source, Path mountpoint, String fileName, String readPath,
+                    boolean donate, boolean forceGift, Path runtimeDir, List<String> extraJvmOptions) {
+        super(id, Kind.RSPLICEFS);
+        this.children = children;
+        this.source = source;
+        this.mountpoint = mountpoint;
+        this.fileName = fileName;
+        this.readPath = readPath;
+        this.donate = donate;
+        this.forceGift = forceGift;
+        this.runtimeDir = runtimeDir;
+        this.extraJvmOptions = extraJvmOptions;
+    }
+
+    private List<String> mountArgs() {
+        List<String> a = new ArrayList<>(List.of("mount", "--read-path=" + readPath));
+        if (donate) {
+            a.add("--donate");
+        }
+        if (forceGift) {
+            a.add("--force-gift");
+        }
+        return a;
+    }
+
+    @Override
+    String command() {
+        return "rsplicefs " + String.join(" ", mountArgs()) + " " + source + " " + mountpoint;
+    }
+
+    @Override
+    Path file() {
+        return mountpoint.resolve(fileName);
+    }
+
+    @Override
+    void start() throws BenchException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String opt : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!opt.startsWith("-agentlib:jdwp") && !opt.startsWith("-Xrunjdwp")) {
+                cmd.add(opt); // the daemon gets the options this JVM got (RSPLICEFS_JAVA_OPTS)
+            }
+        }
+        cmd.addAll(extraJvmOptions);
+        cmd.add("-cp");
+        cmd.add(absoluteClassPath());
+        cmd.add("io.rsplicefs.cli.Main");
+        cmd.addAll(mountArgs());
+        cmd.add("--");
+        cmd.add(source.toString());
+        cmd.add(mountpoint.toString());
+        try {
+            Files.createDirectories(mountpoint);
+        } catch (IOException e) {
+            throw new BenchException("cannot create the mount point " + mountpoint + ": " + e.getMessage(), e);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("/"));
+        pb.environment().put("RSPLICEFS_RUNTIME_DIR", runtimeDir.toString());
+        Children.Result r = children.run(pb, 120);
+        mounted = MountTable.isMounted(mountpoint);
+        if (!r.ok()) {
+            throw new BenchException("mounting " + id() + " failed (" + command() + "): " + r.output().trim());
+        }
+        Map<String, Object> mount = section(stats(), "mount");
+        Object p = mount.get("pid");
+        if (!(p instanceof Number n)) {
+            throw new BenchException("the stats of " + mountpoint + " name no daemon pid");
+        }
+        pid = n.longValue();
+        effectivePath = String.valueOf(mount.get("readPath"));
+    }
+
+    private static String absoluteClassPath() throws BenchException {
+        String cp = System.getProperty("java.class.path", "");
+        if (cp.isEmpty()) {
+            throw new BenchException("this JVM has no class path to start rsplicefs mounts with");
+        }
+        List<String> out = new ArrayList<>();
+        for (String e : cp.split(File.pathSeparator)) {
+            out.add(e.isEmpty() ? e : Path.of(e).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, out);
+    }
+
+    /** The mount's live counters (the JSON of the stats xattr on the mount root). */
+    Map<String, Object> stats() throws BenchException {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(mountpoint,
+                UserDefinedFileAttributeView.class);
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(view.size(XATTR) + 4096 * (attempt + 1));
+                view.read(XATTR, buf);
+                buf.flip();
+                return JSON.std.mapFrom(StandardCharsets.UTF_8.decode(buf).toString());
+            } catch (IOException e) {
+                last = e; // the value grew between size and read (ERANGE): retry with more room
+            }
+        }
+        throw new BenchException("cannot read the stats of " + mountpoint + ": " + last.getMessage(), last);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> m, String key) {
+        return m.get(key) instanceof Map<?, ?> s ? (Map<String, Object>) s : Map.of();
+    }
+
+    @Override
+    OptionalLong daemonPid() {
+        return pid > 0 ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    /** Served bytes, replies and donation samples of every read path of the mount together. */
+    @Override
+    Optional<FsCounters> counters() {
+        try {
+            return Optional.of(FsCounters.of(section(stats(), "readPaths")));
+        } catch (BenchException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    String note() {
+        if (effectivePath != null && !effectivePath.equals(readPath)) {
+            return "asked for read path " + readPath + ", the mount uses " + effectivePath;
+        }
+        return null;
+    }
+
+    @Override
+    void stop() {
+        if (mounted || MountTable.isMounted(mountpoint)) {
+            try {
+                Unmounter.unmount(mountpoint, false);
+            } catch (MountException e) {
+                try {
+                    Unmounter.unmount(mountpoint, true);
+                } catch (MountException ignored) {
+                    // nothing more to try; the daemon is killed below
+                }
+            }
+            mounted = false;
+        }
+        long p = pid;
+        if (p > 0) {
+            Processes.awaitExitOrKill(p, 15);
+        }
+    }
+}
