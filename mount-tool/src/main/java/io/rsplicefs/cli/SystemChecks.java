@@ -81,7 +81,6 @@ final class SystemChecks {
 
     static Check pipeMaxSize() {
         int need = RspliceReader.PIPE_CAPACITY;
-        // Not Pipe.maxCapacity(): it reads the sysctl with Files.readString, which gets "1" of "1048576".
         int max = readInt("/proc/sys/fs/pipe-max-size", -1);
         String fix = "rsplice falls back to copying: sysctl -w fs.pipe-max-size=1048576";
         if (max < 0) {
@@ -91,8 +90,9 @@ final class SystemChecks {
         if (max >= need) {
             return Check.ok("pipe-max-size", have);
         }
-        if (isRoot()) {
-            return Check.ok("pipe-max-size", have + "; too small, but root is not bound by it");
+        if (hasCapSysResource()) {
+            return Check.ok("pipe-max-size", have + "; too small, but this process has CAP_SYS_RESOURCE, which"
+                    + " is not bound by it");
         }
         return Check.warn("pipe-max-size", have + "; " + fix);
     }
@@ -104,6 +104,20 @@ final class SystemChecks {
             return Check.fail("kernel", os + " " + version + ": rsplicefs needs Linux (splice, vmsplice, FUSE)");
         }
         return Check.ok("kernel", "Linux " + version + " " + System.getProperty("os.arch", ""));
+    }
+
+    /** CAP_SYS_RESOURCE (bit 24 of CapEff) lifts pipe-max-size; root in a container may lack it. */
+    static boolean hasCapSysResource() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> 24 & 1) == 1;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // unknown: say it is not there
+        }
+        return false;
     }
 
     static boolean isRoot() {
