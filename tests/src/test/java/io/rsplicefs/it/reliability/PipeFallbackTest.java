@@ -48,7 +48,9 @@ class PipeFallbackTest {
         assumeTrue(!hasCapSysResource(), "with CAP_SYS_RESOURCE the kernel grants any pipe size");
         try (TestMount m = TestMount.of(dir, ReadPath.RSPLICE, false, Duration.ofMinutes(1), null)) {
             byte[] want = TestData.write(m.source().resolve("f"), 4 << 20, 12);
-            String before = Files.readString(PIPE_MAX).trim();
+            // Pipe.maxCapacity reads the sysctl in one read(): Files.readString would get "1" of
+            // "1048576" and the restore below would leave pipe-max-size at one page.
+            String before = String.valueOf(io.rsplicefs.nativeio.Pipe.maxCapacity());
             ReadCounters c = m.counters();
             byte[] got = new byte[want.length];
             try {
@@ -63,6 +65,7 @@ class PipeFallbackTest {
                 }
             } finally {
                 Files.writeString(PIPE_MAX, before);
+                assertEquals(before, String.valueOf(io.rsplicefs.nativeio.Pipe.maxCapacity()), "pipe-max-size restored");
             }
             assertEquals(-1, TestData.mismatch(want, 0, got, want.length), "bytes read while pipes were refused");
             Map<String, Object> snap = c.snapshot();
