@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DonationTest {
     static final int SIZE = 64 << 20;
     /** Reads of the same file; the best counts (see rspliceWithDonationLeavesTheBackingFileUncached). */
-    static final int ATTEMPTS = 3;
+    static final int ATTEMPTS = 5;
     /** Fraction of pages a single read under load reliably moves (for tests that only need "still moving"). */
     static final double MOVED_FLOOR = 0.6;
 
