@@ -185,12 +185,12 @@ public final class BenchRun {
                 System.getProperty("os.arch", "?"), Runtime.getRuntime().availableProcessors(), Proc.cpuModel(),
                 Proc.meminfo("MemTotal"), loadStart, loadAverage(), fioVersion, version(),
                 System.getProperty("java.version", "?"), base.toString(), fsType, cfg.size(), cfg.rounds(),
-                cfg.randRuntime(), cfg.warmup(), cfg.commandLine(),
+                cfg.randRuntime(), cfg.nativeLoops(), cfg.warmup(), cfg.commandLine(),
                 pipeMaxAtStart + (pipeMaxAtStart.equals(pipeMaxAtEnd) ? "" : " (" + pipeMaxAtEnd + " at the end)"),
                 Proc.hasCapSysResource());
         Map<Job, String> fioCommands = new LinkedHashMap<>();
         for (Job j : cfg.jobs()) {
-            fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(),
+            fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(), 1,
                     "tests/fio/" + j.fileName()));
         }
         writeOutputs(info, summary, targets, all, fioCommands);
@@ -253,7 +253,8 @@ public final class BenchRun {
                 }
                 long cached0 = Proc.meminfo("Cached");
 
-                FioRunner.Result r = fio.run(job, t.file(), size, !t.isNative(), randRuntime, output);
+                FioRunner.Result r = fio.run(job, t.file(), size, !t.isNative(), randRuntime,
+                        t.isNative() ? cfg.nativeLoops() : 1, output);
 
                 long cached1 = Proc.meminfo("Cached");
                 OptionalLong cpu1 = pid.isPresent() ? Proc.cpuTicks(pid.getAsLong()) : OptionalLong.empty();

@@ -28,7 +28,9 @@ final class MarkdownReport {
                 .append(" targets, the target order rotated every round")
                 .append(info.warmup() ? ", after one unrecorded warm-up pass per target" : "").append("; ")
                 .append(info.fioVersion()).append(", ioengine=psync, buffered (direct=0); rand4k stops after ")
-                .append(info.randRuntime()).append(" s\n");
+                .append(info.randRuntime()).append(" s; native reads the file ").append(info.nativeLoops())
+                .append(info.nativeLoops() == 1 ? " time" : " times")
+                .append(" per job (fio loops), each FUSE target once\n");
         b.append("- versions: rsplicefs ").append(info.rsplicefsVersion()).append(", Java ")
                 .append(info.javaVersion()).append("; fs.pipe-max-size ").append(info.pipeMaxSize())
                 .append(info.capSysResource() ? " (CAP_SYS_RESOURCE: not binding)" : " (binding: no CAP_SYS_RESOURCE)")
@@ -114,8 +116,9 @@ final class MarkdownReport {
             }
             b.append('\n');
         }
-        b.append("\nfio, per job (native: BENCH_INVALIDATE=0 on the backing file; every FUSE target: ")
-                .append("BENCH_INVALIDATE=1 on the file through its mount):\n\n");
+        b.append("\nfio, per job (native: BENCH_INVALIDATE=0 BENCH_LOOPS=").append(info.nativeLoops())
+                .append(" on the backing file; every FUSE target: BENCH_INVALIDATE=1 BENCH_LOOPS=1 on the file through")
+                .append(" its mount):\n\n");
         fioCommands.forEach((j, c) -> b.append("    ").append(c).append('\n'));
         return b.toString();
     }
