@@ -228,13 +228,13 @@ public final class BenchRun {
     }
 
     /**
-     * One job on one target: warm the backing file, drop the FUSE file's cache,
+     * One job on one target: refresh the backing file's cache, drop the FUSE file's cache,
      * take the counters, run fio, take them again.
      */
     private Measurement measure(int round, int position, Job job, Target t, long size, int randRuntime, Path output)
             throws BenchException {
         try {
-            long warmed = PageCache.warm(data, cfg.size());
+            long kept = PageCache.refresh(data, cfg.size());
             int fuseFd = -1;
             try {
                 if (!t.isNative()) {
@@ -272,7 +272,7 @@ public final class BenchRun {
                         ? (cpu1.getAsLong() - cpu0.getAsLong()) / (double) Proc.clockTicks() : null;
                 FsCounters fs = fs0.isPresent() && fs1.isPresent() ? fs1.get().minus(fs0.get()) : null;
                 return new Measurement(round, position, job, t.id(), r, cpu, cached1 - cached0, backing0, backing1,
-                        fuse, fs, warmed, traceReads, traceBytes);
+                        fuse, fs, kept, traceReads, traceBytes);
             } finally {
                 if (fuseFd >= 0) {
                     try {

@@ -21,8 +21,9 @@ final class MarkdownReport {
                 .append(fmt(info.memTotalBytes() / Measurement.GIB, 1)).append(" GiB RAM; load average ")
                 .append(info.loadStart()).append(" at the start, ").append(info.loadEnd()).append(" at the end\n");
         b.append("- data: one file of ").append(size(info.size())).append(" random bytes on ")
-                .append(info.dataFsType()).append(" (").append(info.dataDir()).append("), backing cache warm")
-                .append(" (order-0 pages) before every job, FUSE cache dropped before every job\n");
+                .append(info.dataFsType()).append(" (").append(info.dataDir()).append("); before every job its")
+                .append(" cache is dropped and read back whole in order-0 pages (warm), and the FUSE file's cache")
+                .append(" is dropped\n");
         b.append("- runs: ").append(info.rounds()).append(info.rounds() == 1 ? " round" : " rounds").append(" × ")
                 .append(s.jobs().size()).append(" jobs × ").append(s.targets().size())
                 .append(" targets, the target order rotated every round")
