@@ -13,7 +13,7 @@ import java.util.Set;
  */
 public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs, List<String> targets,
                           boolean installPeers, boolean forceGift, Path dir, Path out, boolean warmup, boolean trace,
-                          List<String> daemonJvmOptions, String commandLine) {
+                          int nativeLoops, List<String> daemonJvmOptions, String commandLine) {
 
     public static final List<String> READ_PATHS = List.of("copy", "fd", "rsplice", "auto", "gift");
     public static final List<String> DEFAULT_RSPLICEFS = List.of("copy", "fd", "rsplice", "rsplice+donate", "auto");

@@ -185,12 +185,12 @@ public final class BenchRun {
                 System.getProperty("os.arch", "?"), Runtime.getRuntime().availableProcessors(), Proc.cpuModel(),
                 Proc.meminfo("MemTotal"), loadStart, loadAverage(), fioVersion, version(),
                 System.getProperty("java.version", "?"), base.toString(), fsType, cfg.size(), cfg.rounds(),
-                cfg.randRuntime(), cfg.warmup(), cfg.commandLine(),
+                cfg.randRuntime(), cfg.nativeLoops(), cfg.warmup(), cfg.commandLine(),
                 pipeMaxAtStart + (pipeMaxAtStart.equals(pipeMaxAtEnd) ? "" : " (" + pipeMaxAtEnd + " at the end)"),
                 Proc.hasCapSysResource());
         Map<Job, String> fioCommands = new LinkedHashMap<>();
         for (Job j : cfg.jobs()) {
-            fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(),
+            fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(), 1,
                     "tests/fio/" + j.fileName()));
         }
         writeOutputs(info, summary, targets, all, fioCommands);
@@ -228,13 +228,13 @@ public final class BenchRun {
     }
 
     /**
-     * One job on one target: warm the backing file, drop the FUSE file's cache,
+     * One job on one target: refresh the backing file's cache, drop the FUSE file's cache,
      * take the counters, run fio, take them again.
      */
     private Measurement measure(int round, int position, Job job, Target t, long size, int randRuntime, Path output)
             throws BenchException {
         try {
-            long warmed = PageCache.warm(data, cfg.size());
+            long kept = PageCache.refresh(data, cfg.size());
             int fuseFd = -1;
             try {
                 if (!t.isNative()) {
@@ -253,7 +253,8 @@ public final class BenchRun {
                 }
                 long cached0 = Proc.meminfo("Cached");
 
-                FioRunner.Result r = fio.run(job, t.file(), size, !t.isNative(), randRuntime, output);
+                FioRunner.Result r = fio.run(job, t.file(), size, !t.isNative(), randRuntime,
+                        t.isNative() ? cfg.nativeLoops() : 1, output);
 
                 long cached1 = Proc.meminfo("Cached");
                 OptionalLong cpu1 = pid.isPresent() ? Proc.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
@@ -271,7 +272,7 @@ public final class BenchRun {
                         ? (cpu1.getAsLong() - cpu0.getAsLong()) / (double) Proc.clockTicks() : null;
                 FsCounters fs = fs0.isPresent() && fs1.isPresent() ? fs1.get().minus(fs0.get()) : null;
                 return new Measurement(round, position, job, t.id(), r, cpu, cached1 - cached0, backing0, backing1,
-                        fuse, fs, warmed, traceReads, traceBytes);
+                        fuse, fs, kept, traceReads, traceBytes);
             } finally {
                 if (fuseFd >= 0) {
                     try {

@@ -73,32 +73,34 @@ final class FioRunner {
     }
 
     /** The environment that parameterizes a job file (see tests/fio/README.md). */
-    static Map<String, String> env(Path file, long size, boolean invalidate, int randRuntime) {
+    static Map<String, String> env(Path file, long size, boolean invalidate, int randRuntime, int loops) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("BENCH_FILE", file.toString());
         env.put("BENCH_SIZE", Long.toString(size));
         env.put("BENCH_HALF", Long.toString(size / 2 / PageCache.PAGE * PageCache.PAGE));
         env.put("BENCH_INVALIDATE", invalidate ? "1" : "0");
         env.put("BENCH_RAND_RUNTIME", Integer.toString(randRuntime));
+        env.put("BENCH_LOOPS", Integer.toString(loops));
         return env;
     }
 
     /** The command as a person would type it (for the report). */
-    String commandLine(Job job, Path file, long size, boolean invalidate, int randRuntime, String jobPath) {
+    String commandLine(Job job, Path file, long size, boolean invalidate, int randRuntime, int loops,
+                       String jobPath) {
         List<String> parts = new ArrayList<>();
-        env(file, size, invalidate, randRuntime).forEach((k, v) -> parts.add(k + "=" + v));
+        env(file, size, invalidate, randRuntime, loops).forEach((k, v) -> parts.add(k + "=" + v));
         parts.add("fio --output-format=json --output=OUT.json " + jobPath);
         return String.join(" ", parts);
     }
 
     /** Runs one job on {@code file}; the raw JSON stays in {@code output}. */
-    Result run(Job job, Path file, long size, boolean invalidate, int randRuntime, Path output)
+    Result run(Job job, Path file, long size, boolean invalidate, int randRuntime, int loops, Path output)
             throws BenchException {
         List<String> cmd = List.of("fio", "--output-format=json", "--output=" + output, jobFile(job).toString());
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env(file, size, invalidate, randRuntime));
+        pb.environment().putAll(env(file, size, invalidate, randRuntime, loops));
         // A hung mount must not hang the run: at least 10 MB/s, or the time limit, plus two minutes.
-        long timeout = 120 + (job.sequential() ? size / 10_000_000 : randRuntime);
+        long timeout = 120 + (long) loops * (job.sequential() ? size / 10_000_000 : randRuntime);
         Children.Result r = children.run(pb, timeout);
         String text;
         try {

@@ -21,14 +21,17 @@ final class MarkdownReport {
                 .append(fmt(info.memTotalBytes() / Measurement.GIB, 1)).append(" GiB RAM; load average ")
                 .append(info.loadStart()).append(" at the start, ").append(info.loadEnd()).append(" at the end\n");
         b.append("- data: one file of ").append(size(info.size())).append(" random bytes on ")
-                .append(info.dataFsType()).append(" (").append(info.dataDir()).append("), backing cache warm")
-                .append(" (order-0 pages) before every job, FUSE cache dropped before every job\n");
+                .append(info.dataFsType()).append(" (").append(info.dataDir()).append("); before every job its")
+                .append(" cache is dropped and read back whole in order-0 pages (warm), and the FUSE file's cache")
+                .append(" is dropped\n");
         b.append("- runs: ").append(info.rounds()).append(info.rounds() == 1 ? " round" : " rounds").append(" × ")
                 .append(s.jobs().size()).append(" jobs × ").append(s.targets().size())
                 .append(" targets, the target order rotated every round")
                 .append(info.warmup() ? ", after one unrecorded warm-up pass per target" : "").append("; ")
                 .append(info.fioVersion()).append(", ioengine=psync, buffered (direct=0); rand4k stops after ")
-                .append(info.randRuntime()).append(" s\n");
+                .append(info.randRuntime()).append(" s; native reads the file ").append(info.nativeLoops())
+                .append(info.nativeLoops() == 1 ? " time" : " times")
+                .append(" per job (fio loops), each FUSE target once\n");
         b.append("- versions: rsplicefs ").append(info.rsplicefsVersion()).append(", Java ")
                 .append(info.javaVersion()).append("; fs.pipe-max-size ").append(info.pipeMaxSize())
                 .append(info.capSysResource() ? " (CAP_SYS_RESOURCE: not binding)" : " (binding: no CAP_SYS_RESOURCE)")
@@ -114,8 +117,9 @@ final class MarkdownReport {
             }
             b.append('\n');
         }
-        b.append("\nfio, per job (native: BENCH_INVALIDATE=0 on the backing file; every FUSE target: ")
-                .append("BENCH_INVALIDATE=1 on the file through its mount):\n\n");
+        b.append("\nfio, per job (native: BENCH_INVALIDATE=0 BENCH_LOOPS=").append(info.nativeLoops())
+                .append(" on the backing file; every FUSE target: BENCH_INVALIDATE=1 BENCH_LOOPS=1 on the file through")
+                .append(" its mount):\n\n");
         fioCommands.forEach((j, c) -> b.append("    ").append(c).append('\n'));
         return b.toString();
     }

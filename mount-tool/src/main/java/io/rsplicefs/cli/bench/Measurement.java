@@ -25,14 +25,15 @@ final class Measurement {
     final Long fuseResident;
     /** What the filesystem's own counters say happened during the job; null when it keeps none. */
     final FsCounters counters;
-    final long warmedBytes;
+    /** Backing pages the eviction before the job could not drop (0 when the refresh was complete). */
+    final long keptPages;
     /** READ requests and their reply payload bytes seen by the fuse tracepoints; null when not traced. */
     final Long traceReads;
     final Long traceBytes;
 
     Measurement(int round, int position, Job job, String target, FioRunner.Result fio, Double daemonCpuSeconds,
                 long cachedDelta, long backingBefore, long backingAfter, Long fuseResident, FsCounters counters,
-                long warmedBytes, Long traceReads, Long traceBytes) {
+                long keptPages, Long traceReads, Long traceBytes) {
         this.round = round;
         this.position = position;
         this.job = job;
@@ -44,7 +45,7 @@ final class Measurement {
         this.backingAfter = backingAfter;
         this.fuseResident = fuseResident;
         this.counters = counters;
-        this.warmedBytes = warmedBytes;
+        this.keptPages = keptPages;
         this.traceReads = traceReads;
         this.traceBytes = traceBytes;
     }
@@ -141,7 +142,7 @@ final class Measurement {
         m.put("traceReadBytes", traceBytes);
         m.put("traceServedRatio", round3(traceServedRatio()));
         m.put("kibPerReadRequest", round3(kibPerRead()));
-        m.put("warmedBytesBefore", warmedBytes);
+        m.put("backingPagesKeptByEviction", keptPages);
         m.put("fioOutput", fio.output() == null ? null : fio.output().getFileName().toString());
         return m;
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 record RunInfo(String startedUtc, long elapsedSeconds, String kernel, String arch, int cpus, String cpuModel,
                long memTotalBytes, String loadStart, String loadEnd, String fioVersion, String rsplicefsVersion,
                String javaVersion, String dataDir, String dataFsType, long size, int rounds, int randRuntime,
-               boolean warmup, String commandLine, String pipeMaxSize, boolean capSysResource) {
+               int nativeLoops, boolean warmup, String commandLine, String pipeMaxSize, boolean capSysResource) {
 
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -28,6 +28,7 @@ record RunInfo(String startedUtc, long elapsedSeconds, String kernel, String arc
         m.put("fileBytes", size);
         m.put("rounds", rounds);
         m.put("randRuntimeSeconds", randRuntime);
+        m.put("nativeLoops", nativeLoops);
         m.put("warmup", warmup);
         m.put("command", commandLine);
         m.put("pipeMaxSize", pipeMaxSize);
