@@ -33,6 +33,8 @@ public final class ReplyGuard {
     private final LongAdder writesHeld = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
+    private static final int MIN_SWEEP_AT = 64;
+    private volatile int sweepAt = MIN_SWEEP_AT;
 
     private static final class FileState {
         final List<PendingRead> reads = new ArrayList<>();
@@ -98,7 +100,37 @@ public final class ReplyGuard {
             }
             s.reads.add(p);
         }
-        byWorker.put(p.tid, p);
+        PendingRead stale = byWorker.put(p.tid, p);
+        if (stale != null) {
+            // This worker released its own previous read in enter(); an entry left under its tid
+            // belongs to an exited thread whose tid was reused, so its reply is long sent.
+            release(stale);
+        }
+        if (byWorker.size() > sweepAt) {
+            sweepExitedWorkers();
+        }
+    }
+
+    /**
+     * libfuse 2.9 retires idle workers (more than 10 idle), and a worker that
+     * exits right after a read never comes back to release it. Its reply went
+     * out before it exited, so the read is released here; without this the
+     * held ranges grew with every retired worker (and every release scanned them).
+     */
+    private void sweepExitedWorkers() {
+        for (PendingRead p : byWorker.values()) {
+            if (!Files.exists(Path.of("/proc/self/task/" + p.tid))) {
+                if (byWorker.remove(p.tid, p)) {
+                    release(p);
+                }
+            }
+        }
+        sweepAt = Math.max(MIN_SWEEP_AT, 2 * byWorker.size());
+    }
+
+    /** Workers with a held read, beyond which exited ones are looked for. */
+    public int heldReads() {
+        return byWorker.size();
     }
 
     /** The fill failed: no reply references the range. */

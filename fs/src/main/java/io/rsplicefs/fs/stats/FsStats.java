@@ -78,6 +78,7 @@ public final class FsStats {
         st.put("writesHeld", g == null ? 0 : g.writesHeld());
         st.put("waitMicros", g == null ? 0 : g.waitNanos() / 1000);
         st.put("timeouts", g == null ? 0 : g.timeouts());
+        st.put("heldReads", g == null ? 0 : g.heldReads());
         m.put("stableReplies", st);
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));

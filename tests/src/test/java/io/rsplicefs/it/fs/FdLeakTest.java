@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.it.support.FuseWorkers;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.Uncached;
@@ -50,23 +51,6 @@ class FdLeakTest {
         return new long[] {pipes, other};
     }
 
-    /** libfuse's worker threads: created by the loop thread, they inherit its name. */
-    static long fuseWorkers() throws Exception {
-        long n = 0;
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : (Iterable<Path>) s::iterator) {
-                try {
-                    if (Files.readString(t.resolve("comm")).startsWith("rsplicefs-fuse")) {
-                        n++;
-                    }
-                } catch (java.io.IOException gone) {
-                    // the thread ended while listing
-                }
-            }
-        }
-        return n;
-    }
-
     @ParameterizedTest
     @EnumSource(value = ReadPath.class, names = {"COPY", "FD", "RSPLICE", "AUTO"})
     void noFdOrPipeLeaks(ReadPath path) throws Exception {
@@ -101,7 +85,7 @@ class FdLeakTest {
             long[] after = openFds();
             // The pool: each libfuse worker has its own splice pipe and, on the rsplice path, one of
             // ours (ThreadPipe): at most 4 pipe fds per worker thread alive now.
-            long workers = fuseWorkers();
+            long workers = FuseWorkers.alive();
             assertTrue(after[1] <= fds[1] + 2, "non-pipe fds after mount+warm-up " + fds[1] + ", after the loop "
                     + after[1]);
             assertTrue(after[0] <= pipesBeforeMount + 4 * workers, "pipe fds " + pipesBeforeMount + " before the"
