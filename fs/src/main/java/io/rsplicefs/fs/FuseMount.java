@@ -227,6 +227,7 @@ public final class FuseMount implements AutoCloseable {
     }
 
     private void closeStore() {
+        fs.closeResources();
         try {
             store.close();
         } catch (NativeIoException ignored) {

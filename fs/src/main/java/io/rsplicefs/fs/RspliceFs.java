@@ -3,6 +3,7 @@ package io.rsplicefs.fs;
 import io.rsplicefs.fs.read.AutoReader;
 import io.rsplicefs.fs.read.CopyReader;
 import io.rsplicefs.fs.read.FdReader;
+import io.rsplicefs.fs.read.FreshPageFlush;
 import io.rsplicefs.fs.read.GiftReader;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.read.Reader;
@@ -19,6 +20,9 @@ import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.Residency;
 import io.rsplicefs.nativeio.Splice;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.mode_t;
@@ -48,6 +52,7 @@ public class RspliceFs extends FuseStubFS {
     private final GiftReader giftReader;
     /** Null when stable replies are off. */
     private final ReplyGuard replyGuard;
+    private final FreshPageFlush freshPageFlush;
     private final CountDownLatch initialized = new CountDownLatch(1);
     private final int ownPid = (int) ProcessHandle.current().pid();
     private volatile ReadPath effectivePath;
@@ -68,6 +73,10 @@ public class RspliceFs extends FuseStubFS {
         this.sampler = new DonationSampler(config.donate() ? config.sampleEvery() : 0);
         this.giftReader = new GiftReader(config.spliceWrite());
         this.replyGuard = config.stableReplies() ? new ReplyGuard() : null;
+        this.freshPageFlush = config.donate() ? FreshPageFlush.in(scratchDirs(config)) : null;
+        if (freshPageFlush != null) {
+            stats.freshPageFlush(freshPageFlush);
+        }
         if (replyGuard != null) {
             stats.replyGuard(replyGuard);
         }
@@ -80,13 +89,29 @@ public class RspliceFs extends FuseStubFS {
         Reader r = switch (p) {
             case COPY -> new CopyReader("copy path");
             case FD -> new FdReader(sw);
-            case RSPLICE -> new RspliceReader(sw);
+            case RSPLICE -> new RspliceReader(sw, freshPageFlush);
             case GIFT -> giftReader;
-            case AUTO -> new AutoReader(new RspliceReader(sw));
+            case AUTO -> new AutoReader(new RspliceReader(sw, freshPageFlush));
         };
         this.effectivePath = p;
         this.reader = r;
         stats.mountInfo("readPath", p.id());
+    }
+
+    /** Where the LRU flush may pin its unlinked scratch page: the backing root first, then temp dirs. */
+    private static List<Path> scratchDirs(MountConfig config) {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(config.source());
+        dirs.add(Path.of("/var/tmp"));
+        dirs.add(Path.of(System.getProperty("java.io.tmpdir")));
+        return dirs;
+    }
+
+    /** Called once the loop has ended: frees what the read paths hold. */
+    void closeResources() {
+        if (freshPageFlush != null) {
+            freshPageFlush.close();
+        }
     }
 
     ReadPath effectivePath() {

@@ -71,6 +71,15 @@ final class NativeMethods {
 
     static native int pageSize();
 
+    // LRU batches and cachestat (rsplice_lru.c)
+    static native long lruPinOpen(String dir);
+
+    static native int lruDrain(long handle);
+
+    static native int lruPinClose(long handle);
+
+    static native long cachedPages(int fd, long offset, long len);
+
     // residency
     static native int fadvise(int fd, long offset, long len, int advice);
 

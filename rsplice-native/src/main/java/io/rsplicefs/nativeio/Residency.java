@@ -39,6 +39,14 @@ public final class Residency {
         Errors.check("posix_fadvise", NativeMethods.fadvise(fd, offset, len, advice.value));
     }
 
+    /**
+     * Pages of [offset, offset+len) in the page cache, by cachestat(2): no
+     * mapping, no side effect on the pages. Throws with ENOSYS before 6.5.
+     */
+    public static long cachedPages(int fd, long offset, long len) throws NativeIoException {
+        return Errors.check("cachestat", NativeMethods.cachedPages(fd, offset, len));
+    }
+
     /** Resident pages of [offset, offset+len); offset must be page-aligned. */
     public static long residentPages(int fd, long offset, long len) throws NativeIoException {
         return Errors.check("mincore", NativeMethods.mincore(fd, offset, len, null));

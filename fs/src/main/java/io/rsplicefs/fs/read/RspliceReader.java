@@ -25,6 +25,7 @@ public final class RspliceReader implements Reader {
     public static final int PIPE_CAPACITY = 128 * 1024 + 4096;
 
     private final boolean spliceWrite;
+    private final FreshPageFlush flush;
 
     /** The pipe must hold the whole reply plus a page. */
     static int pipeCapacityFor(long size) {
@@ -32,7 +33,13 @@ public final class RspliceReader implements Reader {
     }
 
     public RspliceReader(boolean spliceWrite) {
+        this(spliceWrite, null);
+    }
+
+    /** With donation: {@code flush} makes pages just read from disk movable (null: no donation). */
+    public RspliceReader(boolean spliceWrite, FreshPageFlush flush) {
         this.spliceWrite = spliceWrite;
+        this.flush = flush;
     }
 
     @Override
@@ -44,6 +51,7 @@ public final class RspliceReader implements Reader {
         } catch (NativeIoException e) {
             return CopyReader.readCounted(file, bufp, size, off, counters, "fallback: pipe " + e.errnoName());
         }
+        boolean fresh = flush != null && flush.wouldBeFresh(file.fd(), off, size);
         long n;
         try {
             n = Splice.spliceFully(file.fd(), off, PipeFds.writeFd(fds), Splice.NO_OFFSET, size, Splice.F_NONBLOCK);
@@ -55,6 +63,9 @@ public final class RspliceReader implements Reader {
             Reply.empty(bufp);
             counters.copied(0, "end of file");
             return 0;
+        }
+        if (fresh) {
+            flush.flush();
         }
         Reply.pipe(bufp, PipeFds.readFd(fds), n);
         Reader.countHandedOver(counters, n, spliceWrite);

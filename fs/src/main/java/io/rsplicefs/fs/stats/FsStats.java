@@ -22,6 +22,7 @@ public final class FsStats {
     private final LongAdder writeRequests = new LongAdder();
     private volatile Map<String, Object> gift = Map.of("probe", "not run");
     private volatile io.rsplicefs.fs.stable.ReplyGuard replyGuard;
+    private volatile io.rsplicefs.fs.read.FreshPageFlush freshPageFlush;
 
     public FsStats() {
         for (ReadPath p : ReadPath.values()) {
@@ -57,6 +58,10 @@ public final class FsStats {
         this.replyGuard = g;
     }
 
+    public void freshPageFlush(io.rsplicefs.fs.read.FreshPageFlush f) {
+        this.freshPageFlush = f;
+    }
+
     public void gift(Map<String, Object> probe) {
         this.gift = probe;
     }
@@ -80,6 +85,10 @@ public final class FsStats {
         st.put("timeouts", g == null ? 0 : g.timeouts());
         st.put("heldReads", g == null ? 0 : g.heldReads());
         m.put("stableReplies", st);
+        io.rsplicefs.fs.read.FreshPageFlush f = freshPageFlush;
+        if (f != null) {
+            m.put("freshPageFlush", f.snapshot());
+        }
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
         m.put("callbackFailures", failures);

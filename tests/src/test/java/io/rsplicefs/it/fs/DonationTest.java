@@ -34,10 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DonationTest {
     static final int SIZE = 64 << 20;
-    /** Reads of the same file; the best counts (see rspliceWithDonationLeavesTheBackingFileUncached). */
-    static final int ATTEMPTS = 5;
-    /** The best of ATTEMPTS reads moves at least this fraction, even under load. */
-    static final double MOVED_FLOOR_BEST = 0.75;
+    /** Cold reads of the same file, each must meet the criterion. */
+    static final int ROUNDS = 3;
     /** Fraction of pages a single read under load reliably moves (for tests that only need "still moving"). */
     static final double MOVED_FLOOR = 0.6;
 
@@ -76,8 +74,7 @@ class DonationTest {
             Path backing = m.source().resolve("big");
             byte[] want = TestData.write(backing, SIZE, 1);
             long pages = Backing.pages(SIZE);
-            double best = 0;
-            for (int attempt = 1; attempt <= ATTEMPTS && best < 0.9; attempt++) { // stop early once 90% moved
+            for (int round = 1; round <= ROUNDS; round++) {
                 Backing.evict(backing);
                 assertTrue(Backing.residentPages(backing, SIZE) < pages / 100, "backing file starts uncached");
                 ReadCounters c = m.counters();
@@ -93,20 +90,17 @@ class DonationTest {
                 long sampled = c.sampledPages() - sampled0;
                 long moved = c.movedPages() - moved0;
                 double counted = (double) moved / Math.max(1, sampled);
-                System.out.printf("donation attempt %d: %d of %d backing pages left the cache (%.1f%%);"
-                        + " counters: %d of %d sampled pages moved%n", attempt, pages - resident, pages,
-                        100 * measured, moved, sampled);
+                System.out.printf("donation round %d: %d of %d backing pages left the cache (%.1f%%);"
+                        + " counters: %d of %d sampled pages moved; %s%n", round, pages - resident, pages,
+                        100 * measured, moved, sampled, m.stats().get("freshPageFlush"));
                 assertTrue(sampled >= pages / 2, "samples: " + c.snapshot());
                 assertTrue(Math.abs(counted - measured) < 0.1,
                         "counters (" + counted + ") agree with mincore (" + measured + ")");
-                best = Math.max(best, measured);
+                // The criterion, every round: at most 10% of the backing file left resident.
+                // Without the LRU flush (FreshPageFlush) 5-22% stayed behind on 6.18, more under load.
+                assertTrue(resident <= pages / 10, "round " + round + ": " + resident + " of " + pages
+                        + " backing pages still resident after a donating read");
             }
-            // The target is at most 10% left resident. Measured on 6.18: 99% of pages move on an
-            // idle machine, 75-95% under CPU load (the pages that stay are the last ones of each 128 KiB
-            // request). Until that is understood the test holds the floor that is reliably true, prints
-            // every figure, and the target stays open.
-            assertTrue(best >= MOVED_FLOOR_BEST, "donated pages left the backing cache; best of " + ATTEMPTS
-                    + " was " + best * 100 + "%");
         }
     }
 
