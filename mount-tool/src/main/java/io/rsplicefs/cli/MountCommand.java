@@ -53,6 +53,12 @@ final class MountCommand implements Callable<Integer> {
                     + " default: off). Evidence of moved pages shows in `rsplicefs stats`.")
     boolean donate;
 
+    @Option(names = "--stable-replies", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Hold writes and truncates through the mount back until every spliced reply that"
+                    + " overlaps them has been sent, so a reply never changes after it was filled (default: on;"
+                    + " see RELIABILITY.md for what it costs).")
+    boolean stableReplies;
+
     @Option(names = "--force-gift",
             description = "With --read-path=gift: use gift even if the mount-time probe shows this kernel"
                     + " copies gifted pages instead of moving them.")
@@ -88,7 +94,7 @@ final class MountCommand implements Callable<Integer> {
         List<String> opts = fuseOptions.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
         Path mp = MountPoints.canonical(mountpoint);
         MountRequest req = new MountRequest(MountPoints.canonical(source), mp, readPath, donate, forceGift, opts,
-                debug, threads != null);
+                debug, threads != null, stableReplies);
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** One mount as the user asked for it, with canonical paths; how the daemon child is told the same. */
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean donate, boolean forceGift,
-                    List<String> fuseOptions, boolean debug, boolean singleThreaded) {
+                    List<String> fuseOptions, boolean debug, boolean singleThreaded, boolean stableReplies) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -16,7 +16,8 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean don
                 .donate(donate)
                 .forceGift(forceGift)
                 .debug(debug)
-                .singleThreaded(singleThreaded);
+                .singleThreaded(singleThreaded)
+                .stableReplies(stableReplies);
         fuseOptions.forEach(c::fuseOption);
         return c;
     }
@@ -41,6 +42,7 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean don
         if (singleThreaded) {
             a.add("--threads=1");
         }
+        a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
         a.add("--"); // paths may start with '-'
         a.add(source.toString());
         a.add(mountpoint.toString());

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * What to run. Target ids: native, the rsplicefs read paths (copy, fd,
- * rsplice, auto, gift), any of them with "+donate", and the peers bindfs and
+ * rsplice, auto, gift), any of them with "+donate" and/or "+noguard", and the peers bindfs and
  * passthrough_ll.
  */
 public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs, List<String> targets,
@@ -46,16 +46,17 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
                 continue;
             }
             if (!t.equals("native") && !PeerSetup.IDS.contains(t)) {
-                String path = t.endsWith("+donate") ? t.substring(0, t.length() - "+donate".length()) : t;
-                if (!READ_PATHS.contains(path)) {
+                Variant v = Variant.parse(t);
+                if (v == null) {
                     throw new IllegalArgumentException("unknown target '" + t + "' (expected native, one of "
-                            + String.join(", ", READ_PATHS) + " optionally with +donate, bindfs, passthrough_ll)");
+                            + String.join(", ", READ_PATHS) + " optionally with +donate and/or +noguard,"
+                            + " bindfs, passthrough_ll)");
                 }
-                if (path.equals("gift") && !forceGift) {
+                if (v.path().equals("gift") && !forceGift) {
                     throw new IllegalArgumentException("the gift read path is measured only with --force-gift"
                             + " (this kernel copies gifted pages and logs a page dump for some of them)");
                 }
-                if (path.equals("copy") && t.endsWith("+donate")) {
+                if (v.path().equals("copy") && v.donate()) {
                     throw new IllegalArgumentException("copy+donate: the copy path has no pages to donate");
                 }
             }
@@ -64,12 +65,44 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
         return new ArrayList<>(out);
     }
 
-    /** The read path of a rsplicefs target id ("rsplice+donate" -> "rsplice"). */
-    static String readPathOf(String target) {
-        return target.endsWith("+donate") ? target.substring(0, target.length() - "+donate".length()) : target;
+    /**
+     * A rsplicefs target id taken apart: the read path, then modifiers in any
+     * order: "+donate" (--donate) and "+noguard" (--no-stable-replies, to
+     * measure what stable replies cost).
+     */
+    record Variant(String path, boolean donate, boolean stableReplies) {
+        /** The variant named by a target id, or null when it names none. */
+        static Variant parse(String target) {
+            String[] parts = target.split("\\+", -1);
+            if (!READ_PATHS.contains(parts[0])) {
+                return null;
+            }
+            boolean donate = false;
+            boolean stable = true;
+            for (int i = 1; i < parts.length; i++) {
+                switch (parts[i]) {
+                    case "donate" -> {
+                        if (donate) {
+                            return null;
+                        }
+                        donate = true;
+                    }
+                    case "noguard" -> {
+                        if (!stable) {
+                            return null;
+                        }
+                        stable = false;
+                    }
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            return new Variant(parts[0], donate, stable);
+        }
     }
 
     static boolean isRsplicefs(String target) {
-        return READ_PATHS.contains(readPathOf(target));
+        return Variant.parse(target) != null;
     }
 }

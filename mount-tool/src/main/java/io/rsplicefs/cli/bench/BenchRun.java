@@ -208,9 +208,9 @@ public final class BenchRun {
             if (id.equals("native")) {
                 targets.add(new NativeTarget(data));
             } else if (BenchConfig.isRsplicefs(id)) {
-                String path = BenchConfig.readPathOf(id);
-                targets.add(new RsplicefsTarget(id, children, store, mp, DATA_FILE, path, id.endsWith("+donate"),
-                        path.equals("gift") && cfg.forceGift(), run, cfg.daemonJvmOptions()));
+                BenchConfig.Variant v = BenchConfig.Variant.parse(id);
+                targets.add(new RsplicefsTarget(id, children, store, mp, DATA_FILE, v,
+                        v.path().equals("gift") && cfg.forceGift(), run, cfg.daemonJvmOptions()));
             } else if (id.equals("bindfs")) {
                 peerOrNote(peers.bindfs(store, mp, DATA_FILE, base.resolve("logs/bindfs.log")),
                         targets);

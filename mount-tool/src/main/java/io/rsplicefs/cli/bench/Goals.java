@@ -74,7 +74,7 @@ final class Goals {
                 }
             }
             Double footprint = null;
-            if (t.endsWith("+donate")) {
+            if (BenchConfig.Variant.parse(t).donate()) {
                 for (Job j : s.jobs()) {
                     if (j.sequential()) {
                         Double f = s.row(j, t).map(Summary.Row::footprintMeminfo).orElse(null);

@@ -34,6 +34,7 @@ final class RsplicefsTarget extends Target {
     private final String fileName;
     private final String readPath;
     private final boolean donate;
+    private final boolean stableReplies;
     private final boolean forceGift;
     private final Path runtimeDir;
     private final List<String> extraJvmOptions;
@@ -41,15 +42,16 @@ final class RsplicefsTarget extends Target {
     private volatile String effectivePath;
     private volatile boolean mounted;
 
-    RsplicefsTarget(String id, Children children, Path source, Path mountpoint, String fileName, String readPath,
-                    boolean donate, boolean forceGift, Path runtimeDir, List<String> extraJvmOptions) {
+    RsplicefsTarget(String id, Children children, Path source, Path mountpoint, String fileName, BenchConfig.Variant variant,
+                    boolean forceGift, Path runtimeDir, List<String> extraJvmOptions) {
         super(id, Kind.RSPLICEFS);
         this.children = children;
         this.source = source;
         this.mountpoint = mountpoint;
         this.fileName = fileName;
-        this.readPath = readPath;
-        this.donate = donate;
+        this.readPath = variant.path();
+        this.donate = variant.donate();
+        this.stableReplies = variant.stableReplies();
         this.forceGift = forceGift;
         this.runtimeDir = runtimeDir;
         this.extraJvmOptions = extraJvmOptions;
@@ -59,6 +61,9 @@ final class RsplicefsTarget extends Target {
         List<String> a = new ArrayList<>(List.of("mount", "--read-path=" + readPath));
         if (donate) {
             a.add("--donate");
+        }
+        if (!stableReplies) {
+            a.add("--no-stable-replies");
         }
         if (forceGift) {
             a.add("--force-gift");
