@@ -61,7 +61,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--targets", paramLabel = "TARGET", split = ",",
             description = "Targets (default: native,copy,fd,rsplice,rsplice+donate,auto, plus gift with --force-gift,"
-                    + " plus bindfs,passthrough_ll with --with-peers). Any read path may get +donate."
+                    + " plus bindfs,passthrough_ll with --with-peers). Any read path may get modifiers:"
+                    + " +donate (--donate), +noguard (--no-stable-replies), +single (--threads 1),"
+                    + " e.g. rsplice+donate+single."
                     + " native is always measured.")
     List<String> targets;
 

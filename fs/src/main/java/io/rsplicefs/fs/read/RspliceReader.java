@@ -51,7 +51,8 @@ public final class RspliceReader implements Reader {
         } catch (NativeIoException e) {
             return CopyReader.readCounted(file, bufp, size, off, counters, "fallback: pipe " + e.errnoName());
         }
-        boolean fresh = flush != null && flush.wouldBeFresh(file.fd(), off, size);
+        // Replies under two pages are copied by libfuse, never moved: no flush for them.
+        boolean fresh = flush != null && size >= SPLICE_MIN && flush.wouldBeFresh(file.fd(), off, size);
         long n;
         try {
             n = Splice.spliceFully(file.fd(), off, PipeFds.writeFd(fds), Splice.NO_OFFSET, size, Splice.F_NONBLOCK);

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * What to run. Target ids: native, the rsplicefs read paths (copy, fd,
- * rsplice, auto, gift), any of them with "+donate" and/or "+noguard", and the peers bindfs and
+ * rsplice, auto, gift), any of them with "+donate", "+noguard", "+single", and the peers bindfs and
  * passthrough_ll.
  */
 public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs, List<String> targets,
@@ -49,7 +49,7 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
                 Variant v = Variant.parse(t);
                 if (v == null) {
                     throw new IllegalArgumentException("unknown target '" + t + "' (expected native, one of "
-                            + String.join(", ", READ_PATHS) + " optionally with +donate and/or +noguard,"
+                            + String.join(", ", READ_PATHS) + " optionally with +donate, +noguard, +single,"
                             + " bindfs, passthrough_ll)");
                 }
                 if (v.path().equals("gift") && !forceGift) {
@@ -67,10 +67,11 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
 
     /**
      * A rsplicefs target id taken apart: the read path, then modifiers in any
-     * order: "+donate" (--donate) and "+noguard" (--no-stable-replies, to
-     * measure what stable replies cost).
+     * order: "+donate" (--donate), "+noguard" (--no-stable-replies, to
+     * measure what stable replies cost) and "+single" (--threads 1: libfuse's
+     * single-threaded loop).
      */
-    record Variant(String path, boolean donate, boolean stableReplies) {
+    record Variant(String path, boolean donate, boolean stableReplies, boolean singleThreaded) {
         /** The variant named by a target id, or null when it names none. */
         static Variant parse(String target) {
             String[] parts = target.split("\\+", -1);
@@ -79,6 +80,7 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
             }
             boolean donate = false;
             boolean stable = true;
+            boolean single = false;
             for (int i = 1; i < parts.length; i++) {
                 switch (parts[i]) {
                     case "donate" -> {
@@ -93,12 +95,18 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
                         }
                         stable = false;
                     }
+                    case "single" -> {
+                        if (single) {
+                            return null;
+                        }
+                        single = true;
+                    }
                     default -> {
                         return null;
                     }
                 }
             }
-            return new Variant(parts[0], donate, stable);
+            return new Variant(parts[0], donate, stable, single);
         }
     }
 

@@ -141,9 +141,14 @@ final class Chart {
             case "copy" -> new Color(0x90A4AE);
             case "fd" -> new Color(0x64B5F6);
             case "rsplice" -> new Color(0x1E88E5);
+            case "rsplice+noguard" -> new Color(0x90CAF9);
             case "rsplice+donate" -> new Color(0x00897B);
             case "fd+donate" -> new Color(0x4DB6AC);
             case "auto" -> new Color(0x3949AB);
+            case "rsplice+single" -> new Color(0x0D47A1);
+            case "auto+single" -> new Color(0x1A237E);
+            case "fd+single" -> new Color(0x1565C0);
+            case "rsplice+donate+single" -> new Color(0x004D40);
             case "auto+donate" -> new Color(0x26A69A);
             case "gift" -> new Color(0x8E24AA);
             case "bindfs" -> new Color(0xFB8C00);

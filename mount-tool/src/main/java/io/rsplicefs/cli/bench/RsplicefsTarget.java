@@ -35,6 +35,7 @@ final class RsplicefsTarget extends Target {
     private final String readPath;
     private final boolean donate;
     private final boolean stableReplies;
+    private final boolean singleThreaded;
     private final boolean forceGift;
     private final Path runtimeDir;
     private final List<String> extraJvmOptions;
@@ -52,6 +53,7 @@ final class RsplicefsTarget extends Target {
         this.readPath = variant.path();
         this.donate = variant.donate();
         this.stableReplies = variant.stableReplies();
+        this.singleThreaded = variant.singleThreaded();
         this.forceGift = forceGift;
         this.runtimeDir = runtimeDir;
         this.extraJvmOptions = extraJvmOptions;
@@ -64,6 +66,9 @@ final class RsplicefsTarget extends Target {
         }
         if (!stableReplies) {
             a.add("--no-stable-replies");
+        }
+        if (singleThreaded) {
+            a.add("--threads=1");
         }
         if (forceGift) {
             a.add("--force-gift");
