@@ -157,6 +157,7 @@ public class RspliceFs extends FuseStubFS {
         if (replyGuard != null) {
             replyGuard.enter();
         }
+        sampler.workerBack();
     }
 
     private static FileKey keyOf(FileStat s) {
@@ -398,8 +399,8 @@ public class RspliceFs extends FuseStubFS {
         return guard("release", () -> {
             Handle h = handles.remove(fi.fh.get());
             if (h != null) {
-                sampler.resolve(h);
-                h.file.close();
+                sampler.release(h);
+                h.close();
             }
             return 0;
         });
