@@ -29,6 +29,10 @@ final class StatsTable {
         b.append(String.format(Locale.ROOT, "writes      %s requests, %s MiB\n", writes.get("requests"),
                 mib(writes.get("bytes"))));
         b.append(String.format(Locale.ROOT, "gift        %s\n", flat(map(stats.get("gift")))));
+        b.append(String.format(Locale.ROOT, "stable      %s\n", flat(map(stats.get("stableReplies")))));
+        if (stats.get("freshPageFlush") != null) {
+            b.append(String.format(Locale.ROOT, "lru flush   %s\n", flat(map(stats.get("freshPageFlush")))));
+        }
         Map<String, Object> failures = map(stats.get("callbackFailures"));
         b.append(String.format(Locale.ROOT, "failures    %s\n", failures.isEmpty() ? "none" : flat(failures)));
         b.append('\n');
