@@ -1,0 +1,175 @@
+package io.rsplicefs.it.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import io.rsplicefs.it.support.StatsXattr;
+import io.rsplicefs.it.support.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Soak: four threads of mixed load (see SoakWorker) against one background
+ * mount (the real daemon JVM) for {@code -Drsplicefs.soak.seconds} (default
+ * 120; the reported run is 600), sampling the daemon's RSS, open fds and
+ * threads every 5 s.
+ *
+ * The daemon JVM inherits the CLI's JVM options; without a bound it gets a
+ * quarter of RAM as its maximum heap (6 GiB here) and 1/64 as the initial
+ * one, and G1 would grow and shrink the heap with the load, moving RSS for
+ * reasons that are not leaks. So the heap is fixed at 64 MiB (-Xms=-Xmx):
+ * what remains to move RSS is native memory (libfuse, jnr, the JNI helper,
+ * thread stacks, malloc arenas), metaspace and code.
+ *
+ * After a warm-up (a fifth of the run, at least 30 s), checked:
+ * RSS stays within 10% (max <= 1.10 x min over the samples after warm-up);
+ * threads and fds stay bounded: libfuse 2.9 starts a worker whenever a
+ * request finds none idle and lets it exit when more than 10 are idle, and
+ * the JVM starts and stops compiler threads, so the counts move with the
+ * load. The warm-up runs the same mix and sees its peaks, so after warm-up
+ * the maximum may exceed the warm-up's maximum by 4 threads and by 16 fds
+ * (4 pipe fds of each such worker); a leak of one fd or thread per
+ * thousand operations would exceed that within seconds. Also: every byte
+ * read matches, no read failed, no callback failed.
+ */
+@Tag("fuse")
+@Tag("slow")
+class SoakTest extends CliTestBase {
+    static final Duration RUN = Duration.ofSeconds(Long.getLong("rsplicefs.soak.seconds", 120));
+    static final String READ_PATH = System.getProperty("rsplicefs.soak.readPath", "auto");
+    static final Duration WARM_UP = RUN.dividedBy(5).compareTo(Duration.ofSeconds(30)) < 0
+            ? Duration.ofSeconds(30) : RUN.dividedBy(5);
+    static final long SAMPLE_MILLIS = 5_000;
+    static final int THREADS = 4;
+    static final double RSS_BAND = 1.10;
+    static final int THREAD_SLACK = 4;
+    static final int FD_SLACK = 16;
+    static final String[] DAEMON_JVM = {"-Xms64m", "-Xmx64m"};
+
+    @Test
+    void mixedLoadKeepsTheDaemonsRssFdsAndThreadsStable() {
+        // A hung request must fail the test, not the build; cleanup (CliTestBase) unmounts and kills.
+        assertTimeoutPreemptively(RUN.plus(Duration.ofMinutes(5)), this::soak);
+    }
+
+    private void soak() throws Exception {
+        Path src = dir("source");
+        Files.createDirectories(src.resolve("ro"));
+        Files.createDirectories(src.resolve("rw"));
+        Files.createDirectories(src.resolve("meta"));
+        int[] sizes = {4095, 200 * 1024 + 7, 3 * (1 << 20) + 1, 16 << 20};
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            contents.add(TestData.write(src.resolve("ro/r" + i), sizes[i], 70 + i));
+        }
+        Path mp = dir("mnt");
+        Cli daemonCli = cli.withJvmOptions(DAEMON_JVM);
+        daemonCli.run("mount", "--read-path=" + READ_PATH, src.toString(), mp.toString()).succeeds();
+        long pid = daemonPid(mp);
+
+        List<Path> ro = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            ro.add(mp.resolve("ro/r" + i));
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        List<SoakWorker> workers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        long seed = Long.getLong("rsplicefs.soak.seed", System.nanoTime());
+        System.out.printf("soak: %d s (warm-up %d s), %d threads, read path %s, daemon pid %d, JVM %s, seed %d%n",
+                RUN.toSeconds(), WARM_UP.toSeconds(), THREADS, READ_PATH, pid, String.join(" ", DAEMON_JVM), seed);
+        for (int t = 0; t < THREADS; t++) {
+            SoakWorker w = new SoakWorker(mp, ro, contents, t, seed + t, stop);
+            workers.add(w);
+            Thread th = new Thread(w, "soak-" + t);
+            threads.add(th);
+            th.start();
+        }
+        List<ProcSample> warm = new ArrayList<>();
+        List<ProcSample> after = new ArrayList<>();
+        long start = System.currentTimeMillis();
+        try {
+            for (long next = start; System.currentTimeMillis() - start < RUN.toMillis(); next += SAMPLE_MILLIS) {
+                Thread.sleep(Math.max(0, next - System.currentTimeMillis()));
+                long at = System.currentTimeMillis() - start;
+                ProcSample s = ProcSample.of(pid, at);
+                (at < WARM_UP.toMillis() ? warm : after).add(s);
+                System.out.println("soak sample " + s + "  requests " + requests(mp));
+                if (workers.stream().anyMatch(w -> w.failure() != null)) {
+                    break;
+                }
+            }
+        } finally {
+            stop.set(true);
+            for (Thread th : threads) {
+                th.join(60_000);
+            }
+        }
+        for (SoakWorker w : workers) {
+            if (w.failure() != null) {
+                throw new AssertionError(w.failure());
+            }
+            System.out.println("soak operations: " + w.counts());
+            w.counts().forEach((op, n) -> assertTrue(n.get() > 0, op + " ran"));
+        }
+        Thread.sleep(SAMPLE_MILLIS);
+        System.out.println("soak idle after the load: " + ProcSample.of(pid, System.currentTimeMillis() - start));
+
+        StatsXattr stats = StatsXattr.read(mp);
+        System.out.printf("soak stats (%s): %d read requests, %d spliced, %d copied, %d errors; %d writes%n",
+                READ_PATH, stats.readPath(READ_PATH, "requests"), stats.readPath(READ_PATH, "spliceReplies"),
+                stats.readPath(READ_PATH, "copyReplies"), stats.readPath(READ_PATH, "errors"), stats.writes());
+        assertEquals(0, stats.callbackFailures().size(), "callback failures: " + stats.callbackFailures());
+        for (String p : List.of("copy", "fd", "rsplice", "gift", "auto")) {
+            assertEquals(0, stats.readPath(p, "errors"), p + " read errors");
+        }
+        assertStable(warm, after);
+        cli.run("umount", mp.toString()).succeeds();
+    }
+
+    static void assertStable(List<ProcSample> warm, List<ProcSample> after) {
+        assertTrue(!warm.isEmpty() && after.size() >= 3, "enough samples: " + warm.size() + " + " + after.size());
+        long rssMin = after.stream().mapToLong(ProcSample::rssKib).min().orElseThrow();
+        long rssMax = after.stream().mapToLong(ProcSample::rssKib).max().orElseThrow();
+        long thrWarm = warm.stream().mapToLong(ProcSample::threads).max().orElseThrow();
+        long thrAfter = after.stream().mapToLong(ProcSample::threads).max().orElseThrow();
+        long fdWarm = warm.stream().mapToLong(ProcSample::fds).max().orElseThrow();
+        long fdAfter = after.stream().mapToLong(ProcSample::fds).max().orElseThrow();
+        System.out.printf("soak result: rss after warm-up %d..%d KiB (%+.1f%%), threads max %d in warm-up, %d after"
+                        + " (min %d), fds max %d in warm-up, %d after (min %d), %d samples after warm-up%n",
+                rssMin, rssMax, 100.0 * (rssMax - rssMin) / rssMin, thrWarm, thrAfter,
+                after.stream().mapToLong(ProcSample::threads).min().orElseThrow(), fdWarm, fdAfter,
+                after.stream().mapToLong(ProcSample::fds).min().orElseThrow(), after.size());
+        assertTrue(rssMax <= rssMin * RSS_BAND, "RSS after warm-up moved more than 10%: " + rssMin + ".." + rssMax
+                + " KiB");
+        assertTrue(thrAfter <= thrWarm + THREAD_SLACK, "threads: " + thrAfter + " after warm-up, " + thrWarm
+                + " during it");
+        assertTrue(fdAfter <= fdWarm + FD_SLACK, "fds: " + fdAfter + " after warm-up, " + fdWarm + " during it");
+    }
+
+    private static long requests(Path mp) {
+        try {
+            StatsXattr s = StatsXattr.read(mp);
+            long n = 0;
+            for (String p : List.of("copy", "fd", "rsplice", "gift", "auto")) {
+                n += s.readPath(p, "requests");
+            }
+            return n;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private long daemonPid(Path mp) throws Exception {
+        Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());
+        return ((Number) ((Map<?, ?>) stats.get("mount")).get("pid")).longValue();
+    }
+}
