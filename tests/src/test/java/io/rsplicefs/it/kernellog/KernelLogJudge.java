@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * Dump lines are held until their closing reason line (dumps of two CPUs
  * may interleave) and accepted only if that reason is fuse's and the window
  * is open; dump lines left without a reason when a window opens or closes
- * are findings. Only the kernel's own records (facility 0) are judged.
+ * are findings. One more dump is allowed anywhere: a page-cache page that
+ * fuse refused only because it was marked idle (IdleRefusal); those are
+ * counted per test. Only the kernel's own records (facility 0) are judged,
+ * and each finding names the test during which it was logged.
  */
 final class KernelLogJudge implements KmsgReader.Sink {
     static final String GIFT_REASON = "page dumped because: fuse: trying to steal weird page";
@@ -36,6 +39,8 @@ final class KernelLogJudge implements KmsgReader.Sink {
     private int moreFindings;
     private final Map<String, Integer> giftDumps = new LinkedHashMap<>();
     private final Map<String, Long> lostInWindow = new LinkedHashMap<>();
+    private final Map<String, Integer> idleRefusals = new LinkedHashMap<>();
+    private String test;
     private long taintAtOpen;
     private long records;
 
@@ -50,6 +55,9 @@ final class KernelLogJudge implements KmsgReader.Sink {
             pendingDump.add(r);
         } else if (t.equals(GIFT_REASON) && window != null) {
             giftDumps.merge(window, 1, Integer::sum);
+            pendingDump.clear();
+        } else if (t.equals(GIFT_REASON) && IdleRefusal.matches(pendingDump)) {
+            idleRefusals.merge(String.valueOf(test), 1, Integer::sum);
             pendingDump.clear();
         } else if (t.startsWith("page dumped because: ")) {
             flagPending("of a page dump");
@@ -99,6 +107,16 @@ final class KernelLogJudge implements KmsgReader.Sink {
         window = null;
     }
 
+    /** The test running now (null between tests): findings name it. */
+    void test(String name) {
+        test = name;
+    }
+
+    /** Idle page-cache pages fuse refused (see IdleRefusal), per test. */
+    Map<String, Integer> idleRefusals() {
+        return idleRefusals;
+    }
+
     /** Records lost inside each gift window (with the taint mask unchanged, or a finding says so). */
     Map<String, Long> lostInWindows() {
         return lostInWindow;
@@ -137,7 +155,7 @@ final class KernelLogJudge implements KmsgReader.Sink {
     }
 
     private String where() {
-        return window == null ? "" : "  [in gift window " + window + "]";
+        return window != null ? "  [in gift window " + window + "]" : test != null ? "  [during " + test + "]" : "";
     }
 
     private void add(String finding) {

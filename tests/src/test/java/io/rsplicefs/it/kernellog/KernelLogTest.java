@@ -39,6 +39,8 @@ class KernelLogTest {
         w.giftDumps().forEach((window, dumps) -> b.append("\n  gift window ").append(window).append(": ").append(dumps)
                 .append(" page dumps").append(lost.containsKey(window) ? " read, " + lost.get(window)
                         + " records overwritten before they were read" : ""));
+        w.idleRefusals().forEach((test, dumps) -> b.append("\n  idle page-cache pages refused by fuse (donation on"
+                + " pages DAMON marked idle) during ").append(test).append(": ").append(dumps));
         List<String> findings = w.findings();
         b.append("\n  findings: ").append(findings.size());
         findings.forEach(f -> b.append("\n    ").append(f));

@@ -113,6 +113,16 @@ final class KernelLogWatch {
         judge.leaveWindow(taint());
     }
 
+    /** Drains first, so that what was logged before is told apart from what the test logs. */
+    synchronized void test(String name) {
+        drain();
+        judge.test(name);
+    }
+
+    synchronized Map<String, Integer> idleRefusals() {
+        return new LinkedHashMap<>(judge.idleRefusals());
+    }
+
     /** /proc/sys/kernel/tainted: bits the kernel sets for good on a warning (W), oops (D), bad page (B), ... */
     private static long taint() {
         try (InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/tainted"))) {
