@@ -199,7 +199,8 @@ final class SoakWorker implements Runnable {
         x.read("soak", v);
         v.flip();
         check(StandardCharsets.UTF_8.decode(v).toString().equals("v" + op), "xattr");
-        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString(rnd.nextBoolean() ? "rw-r-----" : "rw-------"));
+        String mode = rnd.nextBoolean() ? "rw-r-----" : "rw-------";
+        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString(mode));
         Files.move(a, b, StandardCopyOption.REPLACE_EXISTING);
         try (var s = Files.list(dir)) {
             check(s.anyMatch(p -> p.equals(b)), "listed after rename");

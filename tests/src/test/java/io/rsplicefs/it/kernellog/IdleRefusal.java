@@ -19,7 +19,8 @@ final class IdleRefusal {
     /** The flags fuse_check_folio lets through (6.x), as %pGp names them. */
     static final Set<String> ACCEPTED_BY_FUSE = Set.of("locked", "referenced", "lru", "active", "workingset",
             "reclaim", "waiters");
-    static final Pattern PAGE = Pattern.compile("^page: ?[0-9a-f]* ?refcount:\\d+ mapcount:(\\d+) mapping:([0-9a-f]+) ");
+    static final Pattern PAGE =
+            Pattern.compile("^page: ?[0-9a-f]* ?refcount:\\d+ mapcount:(\\d+) mapping:([0-9a-f]+) ");
     static final Pattern FLAGS = Pattern.compile("^((anon |ksm )?)flags: 0x[0-9a-f]+\\(([^)]*)\\)");
 
     private IdleRefusal() {

@@ -34,7 +34,8 @@ class KernelLogTest {
     }
 
     static String summary(KernelLogWatch w) {
-        StringBuilder b = new StringBuilder("kernel log: ").append(w.records()).append(" records since the run started");
+        StringBuilder b = new StringBuilder("kernel log: ").append(w.records())
+                .append(" records since the run started");
         Map<String, Long> lost = w.lostInWindows();
         w.giftDumps().forEach((window, dumps) -> b.append("\n  gift window ").append(window).append(": ").append(dumps)
                 .append(" page dumps").append(lost.containsKey(window) ? " read, " + lost.get(window)
