@@ -33,20 +33,18 @@ import org.junit.jupiter.api.Test;
  *
  * After a warm-up (a fifth of the run, at least 30 s), RSS stays within
  * 10% (max <= 1.10 x min over the samples after warm-up). Threads and fds
- * move with the load: libfuse 2.9 starts a worker whenever a request finds
- * none idle (no cap) and lets it exit when more than 10 are idle, and the
- * JVM starts and stops compiler threads; on a busy machine a stalled
- * daemon gets a burst of workers that are gone 5 s later (the first 10
- * minute run peaked at 17 extra threads, 32 extra fds, for one sample).
- * So "stable" is: the level does not rise (median after warm-up <= median
- * during it + 2 threads / + 4 fds), the counts come back (5 s after the
- * load stops: <= warm-up median + 2 / + 4), and peaks stay bounded: at most
- * 24 threads above the warm-up median (the kernel keeps at most 12
- * background requests plus one per client thread in flight, each needing
- * at most one new worker, plus compiler and GC threads) and 4 fds per such
- * thread (libfuse's splice pipe and the rsplice pipe). A leak of one fd or
- * thread per thousand operations raises the median within seconds. Also:
- * every byte read matches, no read failed, no callback failed.
+ * move with the load: libfuse 2.9 starts a new worker whenever it takes a
+ * request and finds no other worker idle, with no cap, and lets workers
+ * exit when more than 10 are idle; the JVM starts and stops compiler
+ * threads. Two 10-minute runs on a loaded machine held 33 threads and
+ * about 54 fds in almost every sample but peaked for one sample at 50 and
+ * 94 threads (86 and 162 fds), back to 33 five seconds later. So "stable"
+ * is what a leak would break: the level does not rise (median after
+ * warm-up <= median during it + 2 threads / + 4 fds) and the counts come
+ * back (5 s after the load stops: <= warm-up median + 2 / + 4); peaks only
+ * have to stay below 4x the warm-up median (a runaway, not a burst). A leak
+ * of one fd or thread per thousand operations raises the median within
+ * seconds. Also: every byte read matches, no read failed, no callback failed.
  */
 @Tag("fuse")
 @Tag("slow")
@@ -60,8 +58,7 @@ class SoakTest extends CliTestBase {
     static final double RSS_BAND = 1.10;
     static final int THREAD_LEVEL_SLACK = 2;
     static final int FD_LEVEL_SLACK = 4;
-    static final int THREAD_PEAK = 24;
-    static final int FDS_PER_THREAD = 4;
+    static final int PEAK_FACTOR = 4;
     static final String[] DAEMON_JVM = {"-Xms64m", "-Xmx64m"};
 
     @Test
@@ -164,10 +161,10 @@ class SoakTest extends CliTestBase {
         assertTrue(thrAfter <= thrWarm + THREAD_LEVEL_SLACK, "thread level rose: median " + thrWarm + " -> "
                 + thrAfter);
         assertTrue(idle.threads() <= thrWarm + THREAD_LEVEL_SLACK, "threads 5 s after the load: " + idle.threads());
-        assertTrue(thrPeak <= thrWarm + THREAD_PEAK, "thread peak " + thrPeak);
+        assertTrue(thrPeak <= PEAK_FACTOR * thrWarm, "thread peak " + thrPeak);
         assertTrue(fdAfter <= fdWarm + FD_LEVEL_SLACK, "fd level rose: median " + fdWarm + " -> " + fdAfter);
         assertTrue(idle.fds() <= fdWarm + FD_LEVEL_SLACK, "fds 5 s after the load: " + idle.fds());
-        assertTrue(fdPeak <= fdWarm + (long) FDS_PER_THREAD * THREAD_PEAK, "fd peak " + fdPeak);
+        assertTrue(fdPeak <= PEAK_FACTOR * fdWarm, "fd peak " + fdPeak);
     }
 
     private static long median(List<ProcSample> samples, ToLongFunction<ProcSample> f) {
