@@ -69,26 +69,39 @@ final class Cli {
 
     private final Map<String, String> env;
     private final List<String> prefix;
+    private final List<String> jvmOptions;
 
-    private Cli(Map<String, String> env, List<String> prefix) {
+    private Cli(Map<String, String> env, List<String> prefix, List<String> jvmOptions) {
         this.env = env;
         this.prefix = prefix;
+        this.jvmOptions = jvmOptions;
     }
 
     /** Daemon records and logs go to {@code runtimeDir} (null: the tool's default place). */
     static Cli withRuntimeDir(Path runtimeDir) {
         return new Cli(runtimeDir == null ? Map.of() : Map.of("RSPLICEFS_RUNTIME_DIR", runtimeDir.toString()),
-                List.of());
+                List.of(), List.of());
     }
 
     /** The same, run as another user through setpriv (the caller checks it can). */
     Cli asUser(int uid, int gid) {
-        return new Cli(env, List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups"));
+        return new Cli(env, asUserPrefix(uid, gid), jvmOptions);
+    }
+
+    /** setpriv's arguments that run a command as uid:gid with no supplementary groups. */
+    static List<String> asUserPrefix(int uid, int gid) {
+        return List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups");
+    }
+
+    /** The same with JVM options; a background mount's daemon JVM gets them too (it inherits the CLI's). */
+    Cli withJvmOptions(String... options) {
+        return new Cli(env, prefix, List.of(options));
     }
 
     List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(JAVA);
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(JAR.toString());
         cmd.addAll(Arrays.asList(args));
@@ -105,7 +118,11 @@ final class Cli {
 
     /** Runs the CLI to completion (60 s at most) and returns what it printed. */
     Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = command(args);
+        return exec(command(args), env);
+    }
+
+    /** Runs any command to completion (60 s at most) and returns what it printed. */
+    static Result exec(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
         Process p = pb.start();

@@ -3,6 +3,7 @@ package io.rsplicefs.it.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rsplicefs.it.kernellog.GiftExperiment;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,9 @@ class CommandsTest extends CliTestBase {
         }
     }
 
+    /** doctor's gift check mounts with gift and splice_move: up to two page dumps in the kernel log. */
     @Test
+    @GiftExperiment
     void doctorReportsOneCheckPerLineAndPassesHere() throws Exception {
         Cli.Result r = cli.run("doctor");
         List<String> lines = r.out().lines().toList();

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -84,18 +82,18 @@ class MountFailuresTest extends CliTestBase {
     /** /dev/fuse mode 0600 root: an ordinary user (nobody) may not open it. */
     @Test
     void devFuseWithoutPermission() throws Exception {
-        assumeTrue(isRoot(), "needs root to run the CLI as nobody");
-        assumeTrue(onPath("setpriv"), "needs setpriv (util-linux)");
+        assumeTrue(Host.isRoot(), "needs root to run the CLI as nobody");
+        assumeTrue(Host.onPath("setpriv"), "needs setpriv (util-linux)");
         int mode = (Integer) Files.getAttribute(Path.of("/dev/fuse"), "unix:mode");
         assumeTrue((mode & 0006) == 0, "/dev/fuse is open to everyone here; not changing it");
-        assumeTrue(readableByAll(Cli.JAR), "nobody cannot read " + Cli.JAR);
+        assumeTrue(Host.readableByAll(Cli.JAR), "nobody cannot read " + Cli.JAR);
         Path src = source(10);
         Path mp = dir("mnt");
         for (Path p : new Path[] {base, src, mp}) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Files.setPosixFilePermissions(runtimeDir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        cli.asUser(65534, 65534).run("mount", src.toString(), mp.toString())
+        cli.asUser(Host.NOBODY, Host.NOBODY).run("mount", src.toString(), mp.toString())
                 .failsWith("/dev/fuse", "rw access");
         assertFalse(Leftovers.isMounted(mp));
     }
@@ -109,7 +107,7 @@ class MountFailuresTest extends CliTestBase {
 
     @Test
     void umountLeavesOtherFilesystemsAlone() throws Exception {
-        assumeTrue(isRoot(), "needs root to mount a tmpfs");
+        assumeTrue(Host.isRoot(), "needs root to mount a tmpfs");
         Path mp = dir("tmpfs");
         Process p = new ProcessBuilder("mount", "-t", "tmpfs", "rsplicefs-test", mp.toString())
                 .redirectErrorStream(true).start();
@@ -125,31 +123,5 @@ class MountFailuresTest extends CliTestBase {
         Path mp = dir("mnt");
         cli.run("stats", mp.toString()).failsWith(mp.toString(), "not mounted");
         cli.run("stats", "--watch", "0", mp.toString()).usageError("--watch");
-    }
-
-    private static boolean isRoot() throws IOException {
-        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-    }
-
-    private static boolean onPath(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, name))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Every parent searchable and the file readable by others. */
-    private static boolean readableByAll(Path file) throws IOException {
-        if ((((Integer) Files.getAttribute(file, "unix:mode")) & 0004) == 0) {
-            return false;
-        }
-        for (Path d = file.getParent(); d != null; d = d.getParent()) {
-            if ((((Integer) Files.getAttribute(d, "unix:mode")) & 0001) == 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }
