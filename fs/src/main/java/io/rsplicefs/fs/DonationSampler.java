@@ -4,7 +4,6 @@ import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.PageArena;
 import io.rsplicefs.nativeio.Residency;
-import io.rsplicefs.nativeio.Threads;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,19 +39,24 @@ final class DonationSampler {
         this.every = every;
     }
 
-    /** Called at the start of every callback: the calling worker's last reply has been sent. */
-    void workerBack() {
+    /** Whether samples are taken (donation on): only then does it need the worker's tid. */
+    boolean active() {
+        return every > 0;
+    }
+
+    /** Called at the start of every callback: worker {@code tid}'s last reply has been sent. */
+    void workerBack(int tid) {
         if (every <= 0 || pendingByWorker.isEmpty()) {
             return;
         }
-        Sample s = pendingByWorker.remove(Threads.currentTid());
+        Sample s = pendingByWorker.remove(tid);
         if (s != null) {
             check(s);
         }
     }
 
     /** Maybe remembers this reply, to be checked once it has been sent. */
-    void afterFill(Handle h, long offset, long length, ReadCounters counters) {
+    void afterFill(Handle h, long offset, long length, ReadCounters counters, int tid) {
         if (every <= 0 || offset % PageArena.PAGE_SIZE != 0 || length < 2L * PageArena.PAGE_SIZE) {
             return;
         }
@@ -60,7 +64,7 @@ final class DonationSampler {
             return;
         }
         long pages = length / PageArena.PAGE_SIZE;
-        pendingByWorker.put(Threads.currentTid(), new Sample(h, offset, pages * PageArena.PAGE_SIZE, counters));
+        pendingByWorker.put(tid, new Sample(h, offset, pages * PageArena.PAGE_SIZE, counters));
     }
 
     /**

@@ -17,6 +17,7 @@ import io.rsplicefs.fs.store.OpenFile;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.FsStat;
 import io.rsplicefs.nativeio.NativeIoException;
+import io.rsplicefs.nativeio.Threads;
 import io.rsplicefs.nativeio.Residency;
 import io.rsplicefs.nativeio.Splice;
 import java.nio.charset.StandardCharsets;
@@ -152,12 +153,21 @@ public class RspliceFs extends FuseStubFS {
         }
     }
 
-    /** Every callback starts here: the worker is back, so its previous reply has been sent. */
-    private void workerBack() {
-        if (replyGuard != null) {
-            replyGuard.enter();
+    /**
+     * Every callback starts here: the worker is back, so its previous reply has
+     * been sent. Returns the worker's tid (one gettid per callback, shared by the
+     * guard and the sampler), or 0 when neither keeps state per worker.
+     */
+    private int workerBack() {
+        if (replyGuard == null && !sampler.active()) {
+            return 0;
         }
-        sampler.workerBack();
+        int tid = Threads.currentTid();
+        if (replyGuard != null) {
+            replyGuard.enter(tid);
+        }
+        sampler.workerBack(tid);
+        return tid;
     }
 
     private static FileKey keyOf(FileStat s) {
@@ -311,8 +321,9 @@ public class RspliceFs extends FuseStubFS {
         ReadPath readPath = effectivePath;
         ReadCounters counters = stats.of(readPath);
         boolean held = false;
+        int tid = 0;
         try {
-            workerBack();
+            tid = workerBack();
             Handle h = handles.get(fi.fh.get());
             if (h == null) {
                 counters.request();
@@ -327,28 +338,28 @@ public class RspliceFs extends FuseStubFS {
             Reader r = readPath == ReadPath.GIFT ? giftReader : reader;
             if (replyGuard != null && readPath != ReadPath.COPY && readPath != ReadPath.GIFT) {
                 // the reply will reference backing pages until libfuse has sent it
-                replyGuard.readBegin(h.key, off, size);
+                replyGuard.readBegin(h.key, off, size, tid);
                 held = true;
             }
             long n = r.read(h.file, bufp, size, off, counters);
             if (readPath != ReadPath.COPY && readPath != ReadPath.GIFT) {
-                sampler.afterFill(h, off, n, counters);
+                sampler.afterFill(h, off, n, counters, tid);
             }
             return 0;
         } catch (NativeIoException e) {
-            abortHold(held);
+            abortHold(held, tid);
             counters.error();
             return -e.errno();
         } catch (Throwable t) {
-            abortHold(held);
+            abortHold(held, tid);
             counters.error();
             return failed("read_buf", t);
         }
     }
 
-    private void abortHold(boolean held) {
+    private void abortHold(boolean held, int tid) {
         if (held) {
-            replyGuard.readAbort();
+            replyGuard.readAbort(tid);
         }
     }
 

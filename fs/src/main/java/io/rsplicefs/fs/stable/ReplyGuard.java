@@ -83,16 +83,16 @@ public final class ReplyGuard {
      * Called first in every callback on a libfuse worker: the worker is back,
      * so the reply of its previous read has been sent.
      */
-    public void enter() {
-        PendingRead p = byWorker.remove(Threads.currentTid());
+    public void enter(int tid) {
+        PendingRead p = byWorker.remove(tid);
         if (p != null) {
             release(p);
         }
     }
 
     /** Before filling a reply of [off, off+len): waits for overlapping writes, then holds the range. */
-    public void readBegin(FileKey key, long off, long len) throws InterruptedException {
-        PendingRead p = new PendingRead(key, off, off + len, Threads.currentTid());
+    public void readBegin(FileKey key, long off, long len, int tid) throws InterruptedException {
+        PendingRead p = new PendingRead(key, off, off + len, tid);
         FileState s = state(key);
         synchronized (s) {
             while (overlapsWrite(s, key, p.start, p.end)) {
@@ -134,8 +134,8 @@ public final class ReplyGuard {
     }
 
     /** The fill failed: no reply references the range. */
-    public void readAbort() {
-        enter();
+    public void readAbort(int tid) {
+        enter(tid);
     }
 
     private static boolean overlapsWrite(FileState s, FileKey key, long start, long end) {
