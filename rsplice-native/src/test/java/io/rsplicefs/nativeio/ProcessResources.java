@@ -22,6 +22,18 @@ final class ProcessResources {
         }
     }
 
+    /**
+     * Mappings of files under dir (an unlinked O_TMPFILE shows as "dir/#inode (deleted)").
+     * Unlike {@link #mappings()} this is not disturbed by the JVM mapping or merging its own
+     * regions meanwhile, so it can be compared exactly.
+     */
+    static long mappingsUnder(Path dir) throws IOException {
+        String prefix = dir.toAbsolutePath() + "/";
+        try (Stream<String> s = Files.lines(Path.of("/proc/self/maps"))) {
+            return s.filter(line -> line.contains(prefix)).count();
+        }
+    }
+
     /** Whether the effective capability set (CapEff in /proc/self/status) holds capability {@code bit}. */
     static boolean hasCapability(int bit) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
