@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rsplicefs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A FUSE mirror of a directory whose reads are filled into pipes (reverse splice).",
         subcommands = {MountCommand.class, UmountCommand.class, StatsCommand.class, DoctorCommand.class,
-            BenchCommand.class})
+            BenchCommand.class, ProbeCommand.class})
 final class RsplicefsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -18,6 +18,6 @@ final class RsplicefsCommand implements Runnable {
     public void run() {
         // Reached only without a subcommand: that is a usage error, not a silent success.
         throw new ParameterException(spec.commandLine(),
-                "missing command (one of: mount, umount, stats, doctor, bench)");
+                "missing command (one of: mount, umount, stats, doctor, bench, probe)");
     }
 }

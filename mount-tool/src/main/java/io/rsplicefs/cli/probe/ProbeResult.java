@@ -1,0 +1,122 @@
+package io.rsplicefs.cli.probe;
+
+import io.rsplicefs.fs.read.ReadPath;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What one probe mount measured. Replies are counted by the filesystem ({@code spliced}: handed to libfuse as
+ * a pipe or fd to splice into /dev/fuse; {@code copied}: bytes copied, with the reasons); {@code moved} of
+ * {@code sampled} pages are the donation counters (every reply sampled); {@code left} is how many of the
+ * backing file's {@code pages} had left its page cache after the read (mincore), the independent check that
+ * pages were moved rather than copied.
+ *
+ * @param error why the setup could not be measured (the mount failed, the read failed), else null
+ * @param served the read path that answered: a refused gift falls back to rsplice
+ * @param gift the gift mount's own measurement (pagesGifted, pagesMoved), else empty
+ */
+public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPath served, long pages, long spliced,
+                          long copied, Map<String, Long> copyReasons, long sampled, long moved, long left,
+                          Map<String, Object> gift) {
+    /** At least this share of the backing pages must have left its cache to call a setup "moved". */
+    static final double MOVED = 0.9;
+
+    static ProbeResult failed(ProbeSetup setup, String error) {
+        return new ProbeResult(setup, error, false, setup.path(), 0, 0, 0, Map.of(), 0, 0, 0, Map.of());
+    }
+
+    /** Set-ups that cannot be measured or read wrong data make the probe fail; a copying kernel does not. */
+    public boolean ok() {
+        return error == null && dataOk;
+    }
+
+    /**
+     * One word: moved (donated pages left the backing cache, at least 90% of them), partly-moved, spliced,
+     * copied, refused (gift: the kernel copies gifted pages, so gift fell back to {@link #served}), failed,
+     * wrong-data.
+     */
+    public String verdict() {
+        if (error != null) {
+            return "failed";
+        }
+        if (!dataOk) {
+            return "wrong-data";
+        }
+        if (setup.path() == ReadPath.GIFT && served != ReadPath.GIFT) {
+            return "refused";
+        }
+        if (setup.donate() && moved > 0 && left > 0) {
+            return left >= MOVED * pages ? "moved" : "partly-moved";
+        }
+        return spliced > 0 ? "spliced" : "copied";
+    }
+
+    /** The verdict and its one figure, two words: "moved 100%", "spliced 32/32", "refused 0/2", "failed -". */
+    public String cell() {
+        long replies = spliced + copied;
+        return verdict() + " " + switch (verdict()) {
+            case "moved", "partly-moved" -> percent(left, pages);
+            case "spliced" -> spliced + "/" + replies;
+            case "copied" -> copied + "/" + replies;
+            case "refused" -> gift.get("pagesMoved") + "/" + gift.get("pagesGifted");
+            default -> "-";
+        };
+    }
+
+    /** Everything measured, in words. */
+    public String detail() {
+        if (error != null) {
+            return error;
+        }
+        StringBuilder b = new StringBuilder();
+        if (!dataOk) {
+            b.append("THE DATA READ BACK DIFFERS FROM THE FILE; ");
+        }
+        if (setup.path() == ReadPath.GIFT) {
+            b.append("gift's mount-time check: ").append(gift.get("pagesMoved")).append(" of ")
+                    .append(gift.get("pagesGifted")).append(" gifted pages moved; ")
+                    .append(served.id()).append(" served the reads: ");
+        }
+        b.append(spliced).append(" of ").append(spliced + copied).append(" replies spliced");
+        if (copied > 0) {
+            b.append(", ").append(copied).append(" copied ").append(copyReasons);
+        }
+        if (setup.donate()) {
+            b.append("; ").append(moved).append(" of ").append(sampled).append(" sampled pages moved; ")
+                    .append(left).append(" of ").append(pages)
+                    .append(" backing pages left the backing file's cache (mincore)");
+        }
+        return b.toString();
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("setup", setup.name());
+        m.put("readPath", setup.path().id());
+        m.put("donate", setup.donate());
+        m.put("verdict", verdict());
+        m.put("detail", detail());
+        if (error != null) {
+            m.put("error", error);
+            return m;
+        }
+        m.put("dataOk", dataOk);
+        m.put("servedBy", served.id());
+        m.put("pages", pages);
+        m.put("splicedReplies", spliced);
+        m.put("copiedReplies", copied);
+        m.put("copyReasons", copyReasons);
+        m.put("sampledPages", sampled);
+        m.put("movedPages", moved);
+        m.put("pagesLeftBackingCache", left);
+        if (!gift.isEmpty()) {
+            m.put("gift", gift);
+        }
+        return m;
+    }
+
+    private static String percent(long part, long whole) {
+        return whole == 0 ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * part / whole);
+    }
+}
