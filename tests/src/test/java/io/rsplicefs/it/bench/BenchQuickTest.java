@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rsplicefs.it.support.TimeScale;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -58,9 +59,9 @@ class BenchQuickTest {
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> slurp(p.getErrorStream()));
-        if (!p.waitFor(8, TimeUnit.MINUTES)) {
+        if (!p.waitFor(TimeScale.of(8), TimeUnit.MINUTES)) {
             p.destroy(); // SIGTERM: the bench unmounts what it mounted
-            p.waitFor(30, TimeUnit.SECONDS);
+            p.waitFor(TimeScale.of(30), TimeUnit.SECONDS);
             fail("timed out: " + String.join(" ", cmd));
         }
         return new Result(p.exitValue(), out.join(), err.join());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.rsplicefs.it.support.TimeScale;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,7 @@ final class Cli {
         // Read both pipes concurrently: a full stderr pipe would block the child.
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p, true));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> slurp(p, false));
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(TimeScale.of(60), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail("timed out: " + String.join(" ", cmd));
         }

@@ -16,7 +16,7 @@ class CommandsTest extends CliTestBase {
 
     @Test
     void everyCommandHasHelpAndVersionOnStdout() throws Exception {
-        for (String command : List.of("", "mount", "umount", "unmount", "stats", "doctor")) {
+        for (String command : List.of("", "mount", "umount", "unmount", "stats", "doctor", "probe")) {
             String[] help = command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};
             Cli.Result h = cli.run(help).succeeds();
             assertTrue(h.out().startsWith("Usage: rsplicefs"), h::describe);

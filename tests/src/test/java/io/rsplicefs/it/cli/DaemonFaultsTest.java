@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.it.support.Uncached;
 import java.io.File;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class DaemonFaultsTest extends CliTestBase {
             }
         }
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL mid-read
-        Throwable t = reader.get(20, TimeUnit.SECONDS); // an error, not a hang
+        Throwable t = reader.get(TimeScale.of(20), TimeUnit.SECONDS); // an error, not a hang
         stop.set(true);
         assertTrue(t != null, "the reader saw an error once the daemon died");
         System.out.println("reader after SIGKILL: " + t);
@@ -89,7 +90,7 @@ class DaemonFaultsTest extends CliTestBase {
         Process fg = cli.start(out, err, "mount", "-f", "--read-path=rsplice", src.toString(), mp.toString());
         AtomicBoolean stop = new AtomicBoolean();
         try {
-            long deadline = System.currentTimeMillis() + 30_000;
+            long deadline = System.currentTimeMillis() + TimeScale.of(30_000);
             while (!Leftovers.isMounted(mp) && System.currentTimeMillis() < deadline && fg.isAlive()) {
                 Thread.sleep(20);
             }
@@ -101,18 +102,18 @@ class DaemonFaultsTest extends CliTestBase {
                 Thread.sleep(10);
             }
             fg.destroy(); // SIGTERM with two readers busy
-            assertTrue(fg.waitFor(30, TimeUnit.SECONDS), "exits after SIGTERM");
+            assertTrue(fg.waitFor(TimeScale.of(30), TimeUnit.SECONDS), "exits after SIGTERM");
             String stderr = Files.readString(err.toPath());
             assertEquals(0, fg.exitValue(), "exit code after SIGTERM; stderr: " + stderr);
             assertFalse(stderr.contains("Exception"), stderr);
             stop.set(true);
-            System.out.println("readers after SIGTERM: " + r1.get(20, TimeUnit.SECONDS) + ", "
-                    + r2.get(20, TimeUnit.SECONDS));
+            System.out.println("readers after SIGTERM: " + r1.get(TimeScale.of(20), TimeUnit.SECONDS) + ", "
+                    + r2.get(TimeScale.of(20), TimeUnit.SECONDS));
             assertFalse(Leftovers.isMounted(mp), "unmounted on SIGTERM");
         } finally {
             stop.set(true);
             fg.destroyForcibly();
-            fg.waitFor(10, TimeUnit.SECONDS);
+            fg.waitFor(TimeScale.of(10), TimeUnit.SECONDS);
         }
     }
 
@@ -167,6 +168,6 @@ class DaemonFaultsTest extends CliTestBase {
         Process p = new ProcessBuilder("prlimit", "--pid", String.valueOf(pid), "--nofile=" + soft + ":")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "prlimit: " + out);
+        assertTrue(p.waitFor(TimeScale.of(10), TimeUnit.SECONDS) && p.exitValue() == 0, "prlimit: " + out);
     }
 }

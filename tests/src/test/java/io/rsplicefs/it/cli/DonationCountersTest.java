@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.it.support.Backing;
+import io.rsplicefs.it.support.TimeScale;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +39,9 @@ class DonationCountersTest extends CliTestBase {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            assertTrue(cat.waitFor(60, TimeUnit.SECONDS), "cat finished");
+            assertTrue(cat.waitFor(TimeScale.of(60), TimeUnit.SECONDS), "cat finished");
             assertEquals(0, cat.exitValue(), "cat's exit status");
-            Thread.sleep(200); // release is asynchronous to close(); it checks the last samples
+            Thread.sleep(TimeScale.of(200)); // release is asynchronous to close(); it checks the last samples
             long pages = Backing.pages(SIZE);
             double measured = 1.0 - (double) Backing.residentPages(backing, SIZE) / pages;
             Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());

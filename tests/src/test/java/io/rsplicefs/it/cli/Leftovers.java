@@ -1,5 +1,6 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.it.support.TimeScale;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ final class Leftovers {
     }
 
     static boolean awaitExit(long pid, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
+        long deadline = System.currentTimeMillis() + TimeScale.of(millis);
         while (isRunning(pid)) {
             if (System.currentTimeMillis() > deadline) {
                 return false;
@@ -110,7 +111,7 @@ final class Leftovers {
     private static void run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
-        p.waitFor(30, TimeUnit.SECONDS);
+        p.waitFor(TimeScale.of(30), TimeUnit.SECONDS);
     }
 
     private static String unescape(String s) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.rsplicefs.it.support.TimeScale;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -111,11 +112,11 @@ class MountFailuresTest extends CliTestBase {
         Path mp = dir("tmpfs");
         Process p = new ProcessBuilder("mount", "-t", "tmpfs", "rsplicefs-test", mp.toString())
                 .redirectErrorStream(true).start();
-        assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "cannot mount a tmpfs here");
+        assumeTrue(p.waitFor(TimeScale.of(30), TimeUnit.SECONDS) && p.exitValue() == 0, "cannot mount a tmpfs here");
         cli.run("umount", mp.toString()).failsWith(mp.toString(), "not a rsplicefs mount", "tmpfs");
         assertTrue(Leftovers.isMounted(mp), "the tmpfs is still mounted");
         cli.run("stats", mp.toString()).failsWith(mp.toString(), "not a rsplicefs mount");
-        new ProcessBuilder("umount", mp.toString()).start().waitFor(30, TimeUnit.SECONDS);
+        new ProcessBuilder("umount", mp.toString()).start().waitFor(TimeScale.of(30), TimeUnit.SECONDS);
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rsplicefs.it.support.TimeScale;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,7 +88,7 @@ class MountLifecycleTest extends CliTestBase {
             awaitMounted(mp, fg, err);
             assertEquals("hello\n", Files.readString(mp.resolve("hello.txt")));
             fg.destroy(); // SIGTERM
-            assertTrue(fg.waitFor(30, TimeUnit.SECONDS), "exits after SIGTERM");
+            assertTrue(fg.waitFor(TimeScale.of(30), TimeUnit.SECONDS), "exits after SIGTERM");
             String stderr = Files.readString(err.toPath());
             assertEquals(0, fg.exitValue(), "exit code after SIGTERM; stderr: " + stderr);
             assertFalse(stderr.contains("Exception"), stderr);
@@ -98,7 +99,7 @@ class MountLifecycleTest extends CliTestBase {
             }
         } finally {
             fg.destroyForcibly();
-            fg.waitFor(10, TimeUnit.SECONDS);
+            fg.waitFor(TimeScale.of(10), TimeUnit.SECONDS);
         }
     }
 
@@ -189,7 +190,7 @@ class MountLifecycleTest extends CliTestBase {
     }
 
     private static void awaitMounted(Path mp, Process p, File err) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
+        long deadline = System.currentTimeMillis() + TimeScale.of(30_000);
         while (!Leftovers.isMounted(mp)) {
             if (!p.isAlive()) {
                 fail("mount -f exited " + p.exitValue() + ": " + Files.readString(err.toPath()));

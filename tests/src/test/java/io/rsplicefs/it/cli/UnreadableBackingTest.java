@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.it.support.TestData;
+import io.rsplicefs.it.support.TimeScale;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -201,7 +202,7 @@ class UnreadableBackingTest extends CliTestBase {
                 in.write("go\n".getBytes(StandardCharsets.UTF_8));
             }
             String line = out.readLine();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(TimeScale.of(60), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("the held reader hung");
             }

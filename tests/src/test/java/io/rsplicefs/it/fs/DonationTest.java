@@ -9,6 +9,7 @@ import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.it.support.Backing;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.it.support.Uncached;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;
@@ -62,7 +63,7 @@ class DonationTest {
 
     static void awaitReleased(TestMount m) throws InterruptedException {
         // FUSE release is asynchronous to close(); the last donation sample is checked on release.
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        long deadline = System.nanoTime() + TimeScale.of(10_000_000_000L);
         while (m.fuse().openHandles() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }

@@ -8,6 +8,7 @@ import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.it.kernellog.GiftExperiment;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.it.support.Uncached;
 import io.rsplicefs.it.support.Unmap;
 import io.rsplicefs.nativeio.PageFrames;
@@ -180,7 +181,7 @@ class ReadCorrectnessTest {
                 }));
             }
             for (Future<?> x : fs) {
-                x.get(3, TimeUnit.MINUTES);
+                x.get(TimeScale.of(3), TimeUnit.MINUTES);
             }
         } finally {
             pool.shutdownNow();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.TimeScale;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +97,7 @@ class WritePathTest {
         }
         Files.delete(src.resolve("x/y/z"));
         // the kernel caches lookups for a second (entry_timeout); wait it out
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + TimeScale.of(5_000_000_000L);
         while (Files.exists(mnt.resolve("x/y/z")) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }

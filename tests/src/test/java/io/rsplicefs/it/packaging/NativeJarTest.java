@@ -3,6 +3,7 @@ package io.rsplicefs.it.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rsplicefs.it.support.TimeScale;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class NativeJarTest {
                 "-Drsplice.native.workdir=" + work, "-cp", jar.toString(), "io.rsplicefs.nativeio.SelfCheck")
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(TimeScale.of(60), TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("rsplice-native: OK (loaded from the jar (extracted to " + work), out);
         try (var s = Files.list(work)) {

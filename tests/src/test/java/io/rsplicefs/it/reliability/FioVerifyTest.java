@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.TimeScale;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class FioVerifyTest {
         try (TestMount m = TestMount.of(dir, path, false, Duration.ofMinutes(2), null)) {
             List<String> common = List.of("--name=verify", "--directory=" + m.mountpoint(), "--filename=fio.dat",
                     "--size=64m", "--bs=128k", "--ioengine=psync", "--direct=0", "--verify=crc32c",
-                    "--verify_fatal=1", "--randrepeat=1", "--rw=randwrite");
+                    "--verify_fatal=1", "--verify_state_save=0", "--randrepeat=1", "--rw=randwrite");
             fio(common, "--do_verify=0");
             long before = m.counters().bytes();
             String out = fio(common, "--verify_only", "--invalidate=1");
@@ -64,7 +65,7 @@ class FioVerifyTest {
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "fio finished");
+        assertTrue(p.waitFor(TimeScale.of(120), TimeUnit.SECONDS), "fio finished");
         assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + out);
         return out;
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real mount for one test: created under a test's temp dir, always
  * unmounted by close() (use try-with-resources or @AfterEach), and watched:
- * if the test outlives its budget, every thread's stack is dumped and the
+ * if the test outlives its budget (times {@link TimeScale}), every thread's stack is dumped and the
  * FUSE connection is aborted so that a hung read fails instead of hanging
  * the build.
  */
@@ -29,7 +29,8 @@ public final class TestMount implements AutoCloseable {
         this.mount = mount;
         this.source = source;
         this.mountpoint = mountpoint;
-        this.watchdog = new Thread(() -> watch(budget), "mount-watchdog");
+        Duration scaled = TimeScale.of(budget);
+        this.watchdog = new Thread(() -> watch(scaled), "mount-watchdog");
         this.watchdog.setDaemon(true);
         this.watchdog.start();
     }
@@ -94,7 +95,7 @@ public final class TestMount implements AutoCloseable {
         abortConnections();
         try {
             new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).inheritIO().start()
-                    .waitFor(10, TimeUnit.SECONDS);
+                    .waitFor(TimeScale.of(10), TimeUnit.SECONDS);
         } catch (IOException | InterruptedException ignored) {
             // best effort: the test fails anyway
         }
@@ -112,7 +113,7 @@ public final class TestMount implements AutoCloseable {
             Path connections = Path.of("/sys/fs/fuse/connections");
             if (!Files.exists(connections.resolve("version")) && Files.list(connections).findAny().isEmpty()) {
                 new ProcessBuilder("mount", "-t", "fusectl", "none", connections.toString()).inheritIO().start()
-                        .waitFor(10, TimeUnit.SECONDS);
+                        .waitFor(TimeScale.of(10), TimeUnit.SECONDS);
             }
             // the connection is named after the mount's minor device number (mountinfo field 3)
             Path abort = connections.resolve(String.valueOf(minorOf(mountpoint))).resolve("abort");
@@ -143,7 +144,7 @@ public final class TestMount implements AutoCloseable {
         } finally {
             if (MountTable.isMounted(mountpoint)) {
                 new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).inheritIO().start()
-                        .waitFor(10, TimeUnit.SECONDS);
+                        .waitFor(TimeScale.of(10), TimeUnit.SECONDS);
             }
         }
     }
