@@ -5,7 +5,7 @@
 # The image is kept under RSPLICEFS_VM_CACHE (default /var/cache/rsplicefs-vm) in a directory named after a
 # hash of its inputs (this script, packages.txt, customize.sh, vm-run): it is rebuilt only when one of them
 # changes. Needs root (debootstrap, chroot), debootstrap, qemu-utils, e2fsprogs and a Debian mirror
-# (RSPLICEFS_DEBIAN_MIRROR, default http://deb.debian.org/debian). Takes about 4 to 7 minutes.
+# (RSPLICEFS_DEBIAN_MIRROR, default http://deb.debian.org/debian). Takes 3 to 7 minutes.
 set -euo pipefail
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
