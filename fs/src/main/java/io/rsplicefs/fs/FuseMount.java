@@ -1,6 +1,11 @@
 package io.rsplicefs.fs;
 
+import io.rsplicefs.fs.core.FsCore;
+import io.rsplicefs.fs.core.GiftProbe;
+import io.rsplicefs.fs.jnrfuse.JnrFuseFs;
+import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.stats.FsStats;
+import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.store.DirectoryStore;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.NativeIoException;
@@ -25,8 +30,8 @@ public final class FuseMount implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
     private final MountConfig config;
-    private final DirectoryStore store;
-    private final RspliceFs fs;
+    private final FsCore core;
+    private final JnrFuseFs fs;
     private final FsStats stats;
     private final Thread loop;
     private final CountDownLatch loopEnded;
@@ -34,10 +39,10 @@ public final class FuseMount implements AutoCloseable {
     private volatile boolean closed;
     private String notice;
 
-    private FuseMount(MountConfig config, DirectoryStore store, RspliceFs fs, FsStats stats, Thread loop,
+    private FuseMount(MountConfig config, FsCore core, JnrFuseFs fs, FsStats stats, Thread loop,
                       CountDownLatch loopEnded) {
         this.config = config;
-        this.store = store;
+        this.core = core;
         this.fs = fs;
         this.stats = stats;
         this.loop = loop;
@@ -61,14 +66,12 @@ public final class FuseMount implements AutoCloseable {
         // A passthrough creates files with exactly the mode the caller asked for; the kernel already applied its umask.
         AtFiles.umask(0);
         FsStats stats = new FsStats();
-        stats.mountInfo("source", config.source().toString());
-        stats.mountInfo("mountpoint", config.mountpoint().toString());
-        stats.mountInfo("pid", ProcessHandle.current().pid());
-        stats.mountInfo("donate", config.donate());
-        stats.mountInfo("spliceWrite", config.spliceWrite());
-        stats.mountInfo("requestedReadPath", config.readPath().id());
-        stats.mountInfo("fuseOptions", String.join(",", config.libfuseOptions()));
-        RspliceFs fs = new RspliceFs(store, config, stats);
+        stats.mountInfo(new MountStats.MountInfo("jnr-fuse", store.describe(), config.source().toString(),
+                config.mountpoint().toString(), ProcessHandle.current().pid(), config.readPath().id(),
+                config.readPath().id(), config.donate(), config.spliceWrite(),
+                String.join(",", config.libfuseOptions())));
+        FsCore core = new FsCore(store, config, stats);
+        JnrFuseFs fs = new JnrFuseFs(core, config.debug());
         List<String> args = new ArrayList<>();
         if (config.singleThreaded()) {
             args.add("-s");
@@ -88,11 +91,11 @@ public final class FuseMount implements AutoCloseable {
             }
         }, "rsplicefs-fuse-loop");
         loop.setDaemon(true);
-        FuseMount m = new FuseMount(config, store, fs, stats, loop, ended);
+        FuseMount m = new FuseMount(config, core, fs, stats, loop, ended);
         loop.start();
         m.awaitReady(failure);
-        if (config.readPath() == io.rsplicefs.fs.read.ReadPath.GIFT) {
-            m.notice = GiftProbe.run(fs, config, stats);
+        if (config.readPath() == ReadPath.GIFT) {
+            m.notice = GiftProbe.run(core, config, stats);
         }
         return m;
     }
@@ -181,13 +184,13 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /** The read path in use (gift may have been refused by the probe). */
-    public io.rsplicefs.fs.read.ReadPath readPath() {
-        return fs.effectivePath();
+    public ReadPath readPath() {
+        return core.effectivePath();
     }
 
     /** Files the filesystem holds open for the kernel right now. */
     public int openHandles() {
-        return fs.openHandles();
+        return core.openHandles();
     }
 
     /** Blocks until the mount ends (unmounted from outside, or closed). */
@@ -227,12 +230,7 @@ public final class FuseMount implements AutoCloseable {
     }
 
     private void closeStore() {
-        fs.closeResources();
-        try {
-            store.close();
-        } catch (NativeIoException ignored) {
-            // nothing more can be done with a root fd that does not close
-        }
+        core.close();
     }
 
     Throwable loopFailure() {

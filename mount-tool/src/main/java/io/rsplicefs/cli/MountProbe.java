@@ -73,13 +73,13 @@ final class MountProbe {
         if (r.error() != null) {
             return Check.warn(GIFT, "the gift test mount failed: " + r.error());
         }
-        Object moved = r.gift().get("pagesMoved");
-        Object gifted = r.gift().get("pagesGifted");
-        if (moved == null) {
-            return Check.warn(GIFT, "could not measure: " + r.gift().get("error"));
+        long moved = r.gift().pagesMoved();
+        int gifted = r.gift().pagesGifted();
+        if (moved < 0) {
+            return Check.warn(GIFT, "could not measure: " + r.gift().error());
         }
         String counted = "gift: " + moved + " of " + gifted + " gifted pages moved";
-        return moved.equals(gifted) ? Check.ok(GIFT, counted + "; --read-path=gift --donate can be used")
+        return moved == gifted ? Check.ok(GIFT, counted + "; --read-path=gift --donate can be used")
                 : Check.warn(GIFT, counted + "; this kernel copies them, gift falls back to rsplice");
     }
 }

@@ -1,7 +1,6 @@
 package io.rsplicefs.cli;
 
-import com.fasterxml.jackson.jr.ob.JSON;
-import java.io.IOException;
+import io.rsplicefs.fs.stats.MountStats;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalTime;
@@ -31,7 +30,7 @@ final class StatsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where the filesystem is mounted.")
     Path mountpoint;
 
-    @Option(names = "--json", description = "Print the raw JSON the daemon returns.")
+    @Option(names = "--json", description = "Print the counters as JSON (the schema the daemon serves in the xattr user.rsplicefs.stats).")
     boolean json;
 
     @Option(names = "--watch", paramLabel = "SECONDS",
@@ -55,18 +54,18 @@ final class StatsCommand implements Callable<Integer> {
         }
         boolean clear = watch != null && !json && System.console() != null;
         while (true) {
-            String text = source.readJson();
+            MountStats stats = source.read();
             if (clear) {
                 out.print(CLEAR);
             }
             if (json) {
-                out.println(text.strip());
+                out.println(stats.toJson());
             } else {
                 if (watch != null) {
                     out.println("every " + watch + " s, at " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
                             + " (Ctrl-C to stop)");
                 }
-                out.print(StatsTable.render(parse(text)));
+                out.print(StatsTable.render(stats));
             }
             out.flush();
             if (watch == null) {
@@ -81,14 +80,6 @@ final class StatsCommand implements Callable<Integer> {
             if (!json && !clear) {
                 out.println();
             }
-        }
-    }
-
-    private static java.util.Map<String, Object> parse(String text) throws CliException {
-        try {
-            return JSON.std.mapFrom(text);
-        } catch (IOException e) {
-            throw new CliException("the daemon's stats are not valid JSON: " + e.getMessage());
         }
     }
 }

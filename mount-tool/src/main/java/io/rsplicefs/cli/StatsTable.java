@@ -1,74 +1,77 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.stats.MountStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-/**
- * Renders the stats JSON (see FsStats.snapshot) for people: mount lines,
- * then one row per read path.
- */
+/** Renders a mount's counters for people: mount lines, then one row per read path. */
 final class StatsTable {
     private static final String ROW = "%-8s %10s %10s %9s %9s %7s %14s  %s";
 
     private StatsTable() {
     }
 
-    static String render(Map<String, Object> stats) {
+    static String render(MountStats stats) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> mount = map(stats.get("mount"));
-        b.append(String.format(Locale.ROOT, "mount       %s  (source %s, daemon pid %s)\n",
-                mount.get("mountpoint"), mount.get("source"), mount.get("pid")));
+        MountStats.MountInfo mount = stats.mount();
+        b.append(String.format(Locale.ROOT, "mount       %s  (source %s, daemon pid %d)\n",
+                mount.mountpoint(), mount.source(), mount.pid()));
         b.append(String.format(Locale.ROOT, "read path   %s (requested %s)   donate %s   splice_write %s\n",
-                mount.get("readPath"), mount.get("requestedReadPath"), onOff(mount.get("donate")),
-                onOff(mount.get("spliceWrite"))));
-        b.append(String.format(Locale.ROOT, "options     %s\n", mount.get("fuseOptions")));
-        Map<String, Object> writes = map(stats.get("writes"));
-        b.append(String.format(Locale.ROOT, "writes      %s requests, %s MiB\n", writes.get("requests"),
-                mib(writes.get("bytes"))));
-        b.append(String.format(Locale.ROOT, "gift        %s\n", flat(map(stats.get("gift")))));
-        b.append(String.format(Locale.ROOT, "stable      %s\n", flat(map(stats.get("stableReplies")))));
-        if (stats.get("freshPageFlush") != null) {
-            b.append(String.format(Locale.ROOT, "lru flush   %s\n", flat(map(stats.get("freshPageFlush")))));
+                mount.readPath(), mount.requestedReadPath(), onOff(mount.donate()), onOff(mount.spliceWrite())));
+        b.append(String.format(Locale.ROOT, "engine      %s   store %s\n", mount.engine(), mount.store()));
+        b.append(String.format(Locale.ROOT, "options     %s\n", mount.fuseOptions()));
+        b.append(String.format(Locale.ROOT, "writes      %d requests, %s MiB\n", stats.writes().requests(),
+                mib(stats.writes().bytes())));
+        b.append(String.format(Locale.ROOT, "gift        %s\n", gift(stats.gift())));
+        MountStats.StableRepliesStats st = stats.stableReplies();
+        b.append(String.format(Locale.ROOT, "stable      %s\n", st.enabled()
+                ? "on, writes held " + st.writesHeld() + ", waited " + st.waitMicros() + " us, timeouts "
+                        + st.timeouts() + ", reads held now " + st.heldReads()
+                : "off"));
+        MountStats.FreshPageFlushStats f = stats.freshPageFlush();
+        if (f != null) {
+            b.append(String.format(Locale.ROOT, "lru flush   flushes %d, warm replies %d, failures %d, cachestat %s,"
+                    + " scratch page %s\n", f.flushes(), f.warmReplies(), f.failures(), f.cachestat(), f.scratchPage()));
         }
-        Map<String, Object> failures = map(stats.get("callbackFailures"));
-        b.append(String.format(Locale.ROOT, "failures    %s\n", failures.isEmpty() ? "none" : flat(failures)));
+        b.append(String.format(Locale.ROOT, "failures    %s\n",
+                stats.callbackFailures().isEmpty() ? "none" : flat(stats.callbackFailures())));
         b.append('\n');
         b.append(String.format(Locale.ROOT, ROW, "READPATH", "REQUESTS", "MiB", "SPLICED", "COPIED", "ERRORS",
                 "MOVED/SAMPLED", "COPY REASONS")).append('\n');
-        map(stats.get("readPaths")).forEach((name, v) -> {
-            Map<String, Object> p = map(v);
-            Map<String, Object> donation = map(p.get("donation"));
-            Map<String, Object> reasons = map(p.get("copyReasons"));
-            String row = String.format(Locale.ROOT, ROW, name, p.get("requests"), mib(p.get("bytes")),
-                    p.get("spliceReplies"), p.get("copyReplies"), p.get("errors"),
-                    donation.get("movedPages") + "/" + donation.get("sampledPages"),
-                    reasons.isEmpty() ? "" : flat(reasons));
+        stats.readPaths().forEach((name, p) -> {
+            String row = String.format(Locale.ROOT, ROW, name, p.requests(), mib(p.bytes()), p.spliceReplies(),
+                    p.copyReplies(), p.errors(), p.donation().movedPages() + "/" + p.donation().sampledPages(),
+                    flat(p.copyReasons()));
             b.append(row.stripTrailing()).append('\n');
         });
         return b.toString();
     }
 
-    private static String mib(Object bytes) {
-        long n = bytes instanceof Number num ? num.longValue() : 0;
-        return String.format(Locale.ROOT, "%.1f", n / (1024.0 * 1024.0));
+    private static String gift(MountStats.GiftStats g) {
+        if (g.probe().equals("not run")) {
+            return "probe not run";
+        }
+        String s = "probe " + g.probe() + ", active " + onOff(g.active()) + (g.forced() ? " (forced)" : "");
+        if (g.pagesMoved() >= 0) {
+            s += ", " + g.pagesMoved() + " of " + g.pagesGifted() + " gifted pages moved";
+        }
+        return g.error() == null ? s : s + ", " + g.error();
     }
 
-    private static String onOff(Object b) {
-        return Boolean.TRUE.equals(b) ? "on" : "off";
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
     }
 
-    /** "k: v, k: v" (copy reasons, gift probe, failures). */
-    private static String flat(Map<String, Object> m) {
+    private static String onOff(boolean b) {
+        return b ? "on" : "off";
+    }
+
+    /** "k: v, k: v" (copy reasons, failures). */
+    private static String flat(Map<String, Long> m) {
         List<String> parts = new ArrayList<>();
         m.forEach((k, v) -> parts.add(k + ": " + v));
-        return parts.stream().collect(Collectors.joining(", "));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        return String.join(", ", parts);
     }
 }

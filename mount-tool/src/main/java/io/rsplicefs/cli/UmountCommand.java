@@ -1,11 +1,9 @@
 package io.rsplicefs.cli;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.Unmounter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -97,9 +95,7 @@ final class UmountCommand implements Callable<Integer> {
         CompletableFuture<OptionalLong> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                Map<String, Object> stats = JSON.std.mapFrom(StatsSource.of(mp).readJson());
-                Object pid = ((Map<?, ?>) stats.get("mount")).get("pid");
-                f.complete(pid instanceof Number n ? OptionalLong.of(n.longValue()) : OptionalLong.empty());
+                f.complete(OptionalLong.of(StatsSource.of(mp).read().mount().pid()));
             } catch (Exception e) {
                 f.complete(OptionalLong.empty());
             }

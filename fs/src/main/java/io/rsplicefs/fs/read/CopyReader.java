@@ -1,12 +1,12 @@
 package io.rsplicefs.fs.read;
 
+import io.rsplicefs.fs.reply.ReadReply;
 import io.rsplicefs.fs.stats.ReadCounters;
-import io.rsplicefs.fs.store.OpenFile;
+import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.Splice;
-import jnr.ffi.Pointer;
 
-/** copy: pread straight into the malloc'd reply buffer that libfuse writes out and frees (no byte[] detour). */
+/** copy: the bytes go straight into a malloc'd reply buffer (pread, or the store produces them); no byte[] detour. */
 public final class CopyReader implements Reader {
     private final String reason;
 
@@ -16,23 +16,30 @@ public final class CopyReader implements Reader {
     }
 
     @Override
-    public long read(OpenFile file, Pointer bufp, long size, long off, ReadCounters counters)
-            throws NativeIoException {
-        return readCounted(file, bufp, size, off, counters, reason);
+    public ReadReply read(ByteSource source, long size, long off, ReadCounters counters) throws NativeIoException {
+        return readCounted(source, size, off, counters, reason);
     }
 
-    static long readCounted(OpenFile file, Pointer bufp, long size, long off, ReadCounters counters, String reason)
+    static ReadReply readCounted(ByteSource source, long size, long off, ReadCounters counters, String reason)
             throws NativeIoException {
-        long mem = Reply.allocate(size);
+        long mem = ReplyMemory.allocate(size);
         long n;
         try {
-            n = Splice.preadFully(file.fd(), mem, size, off);
+            n = fill(source, mem, size, off);
         } catch (NativeIoException | RuntimeException e) {
-            Reply.free(mem);
+            ReplyMemory.free(mem);
             throw e;
         }
-        Reply.memory(bufp, mem, n);
         counters.copied(n, reason);
-        return n;
+        return new ReadReply(new ReadReply.Memory(mem, n));
+    }
+
+    /** Copies up to {@code size} bytes at file offset {@code off} to {@code address}; returns how many. */
+    public static long fill(ByteSource source, long address, long size, long off) throws NativeIoException {
+        if (source instanceof ByteSource.FdRange r) {
+            long len = r.clamp(off, size);
+            return len == 0 ? 0 : Splice.preadFully(r.fd(), address, len, r.position(off));
+        }
+        return ((ByteSource.Produced) source).fill(address, size, off);
     }
 }

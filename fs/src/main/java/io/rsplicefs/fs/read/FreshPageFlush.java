@@ -1,14 +1,13 @@
 package io.rsplicefs.fs.read;
 
+import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.nativeio.LruDrain;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.PageArena;
 import io.rsplicefs.nativeio.Residency;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -81,14 +80,8 @@ public final class FreshPageFlush implements AutoCloseable {
         }
     }
 
-    public Map<String, Object> snapshot() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scratchPage", where);
-        m.put("cachestat", cachestat);
-        m.put("flushes", flushes.sum());
-        m.put("warmReplies", warm.sum());
-        m.put("failures", failures.sum());
-        return m;
+    public MountStats.FreshPageFlushStats snapshot() {
+        return new MountStats.FreshPageFlushStats(where, cachestat, flushes.sum(), warm.sum(), failures.sum());
     }
 
     @Override

@@ -1,18 +1,18 @@
 package io.rsplicefs.fs.read;
 
 import io.rsplicefs.fs.stats.ReadCounters;
-import io.rsplicefs.fs.store.OpenFile;
+import io.rsplicefs.fs.reply.ReadReply;
+import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.PageArena;
 import io.rsplicefs.nativeio.PageFrames;
 import io.rsplicefs.nativeio.PipeFds;
 import io.rsplicefs.nativeio.Splice;
 import io.rsplicefs.nativeio.ThreadPipe;
-import jnr.ffi.Pointer;
 
 /**
  * gift, an experiment: the bytes are produced in a fresh page arena (here by
- * pread, standing for any user-space producer), vmspliced with SPLICE_F_GIFT,
+ * the store's bytes copied in, standing for any user-space producer), vmspliced with SPLICE_F_GIFT,
  * and the arena is unmapped at once so that only the pipe holds the pages.
  * The kernel may then move them into the FUSE cache instead of copying. On
  * the kernels measured (6.1, 6.18) it never does: anonymous pages keep their
@@ -38,22 +38,19 @@ public final class GiftReader implements Reader {
     }
 
     @Override
-    public long read(OpenFile file, Pointer bufp, long size, long off, ReadCounters counters)
-            throws NativeIoException {
+    public ReadReply read(ByteSource source, long size, long off, ReadCounters counters) throws NativeIoException {
         long fds;
         try {
             fds = ThreadPipe.acquire(RspliceReader.pipeCapacityFor(size));
         } catch (NativeIoException e) {
-            return CopyReader.readCounted(file, bufp, size, off, counters, "fallback: pipe " + e.errnoName());
+            return CopyReader.readCounted(source, size, off, counters, "fallback: pipe " + e.errnoName());
         }
         int pages = (int) ((size + PageArena.PAGE_SIZE - 1) / PageArena.PAGE_SIZE);
         long n;
         try (PageArena arena = PageArena.allocate(pages)) {
-            n = Splice.preadFully(file.fd(), arena.address(), size, off);
+            n = CopyReader.fill(source, arena.address(), size, off);
             if (n == 0) {
-                Reply.empty(bufp);
-                counters.copied(0, "end of file");
-                return 0;
+                return Reader.endOfFile(counters);
             }
             FrameListener l = listener;
             if (l != null) {
@@ -67,8 +64,7 @@ public final class GiftReader implements Reader {
             ThreadPipe.release();
             throw e;
         }
-        Reply.pipe(bufp, PipeFds.readFd(fds), n);
         Reader.countHandedOver(counters, n, spliceWrite);
-        return n;
+        return new ReadReply(new ReadReply.FilledPipe(PipeFds.readFd(fds), n));
     }
 }

@@ -1,13 +1,13 @@
 package io.rsplicefs.fs.read;
 
+import io.rsplicefs.fs.reply.ReadReply;
 import io.rsplicefs.fs.stats.ReadCounters;
-import io.rsplicefs.fs.store.OpenFile;
+import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.nativeio.NativeIoException;
-import jnr.ffi.Pointer;
 
 /**
- * One read path: answers a read_buf request by writing a reply bufvec through
- * {@code bufp} (go-fuse's ReadResult idea: the caller does not care whether
+ * One read path: fills the reply for a read request from where the file's
+ * bytes are (go-fuse's ReadResult idea: the front end does not care whether
  * the reply is bytes, a file range or a filled pipe).
  */
 public interface Reader {
@@ -15,12 +15,12 @@ public interface Reader {
     long SPLICE_MIN = 8192;
 
     /**
-     * Writes the reply for [off, off+size) and counts it in {@code counters};
-     * returns the bytes in the reply (short at end of file).
+     * Fills the reply for [off, off+size) and counts it in {@code counters};
+     * the reply is short at end of file (empty past it).
      */
-    long read(OpenFile file, Pointer bufp, long size, long off, ReadCounters counters) throws NativeIoException;
+    ReadReply read(ByteSource source, long size, long off, ReadCounters counters) throws NativeIoException;
 
-    /** Counts a reply handed to libfuse as an fd or pipe: spliced only if libfuse will splice it. */
+    /** Counts a reply handed over as an fd or pipe: spliced only if the transport will splice it. */
     static void countHandedOver(ReadCounters counters, long n, boolean spliceWrite) {
         if (!spliceWrite) {
             counters.copied(n, "splice_write off");
@@ -29,5 +29,11 @@ public interface Reader {
         } else {
             counters.spliced(n);
         }
+    }
+
+    /** The reply at end of file: no bytes. */
+    static ReadReply endOfFile(ReadCounters counters) {
+        counters.copied(0, "end of file");
+        return new ReadReply(new ReadReply.Memory(ReplyMemory.allocate(1), 0));
     }
 }

@@ -1,23 +1,25 @@
 package io.rsplicefs.fs.read;
 
+import io.rsplicefs.fs.reply.ReadReply;
 import io.rsplicefs.fs.stats.ReadCounters;
-import io.rsplicefs.fs.store.OpenFile;
+import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.PipeFds;
 import io.rsplicefs.nativeio.Splice;
 import io.rsplicefs.nativeio.ThreadPipe;
-import jnr.ffi.Pointer;
 
 /**
  * rsplice, the reverse splice: fill this worker's own pipe from the backing
- * file (page references, no copy) and hand libfuse the filled pipe.
+ * range (page references, no copy) and hand the transport the filled pipe.
  * <ul>
  * <li>The pipe holds the largest reply plus a page: a pipe that fills up
  * before the reply is complete deadlocked the daemon in the measurements.</li>
  * <li>It is drained and verified empty before each use (ThreadPipe.acquire).</li>
  * <li>The declared size is exactly what the pipe holds: declaring more turns
  * libfuse's splicing off for the whole session (EAGAIN) or ends the file early.</li>
- * <li>A pipe that cannot be had (fd limit, pipe-max-size) falls back to copy, counted.</li>
+ * <li>A range is clamped to its end: a reply never carries a neighbour's bytes.</li>
+ * <li>A pipe that cannot be had (fd limit, pipe-max-size), or bytes with no fd,
+ * fall back to copy, counted.</li>
  * </ul>
  */
 public final class RspliceReader implements Reader {
@@ -43,33 +45,39 @@ public final class RspliceReader implements Reader {
     }
 
     @Override
-    public long read(OpenFile file, Pointer bufp, long size, long off, ReadCounters counters)
-            throws NativeIoException {
+    public ReadReply read(ByteSource source, long size, long off, ReadCounters counters) throws NativeIoException {
+        if (!(source instanceof ByteSource.FdRange r)) {
+            return CopyReader.readCounted(source, size, off, counters, "fallback: produced bytes");
+        }
+        long len = r.clamp(off, size);
+        if (len == 0) {
+            return Reader.endOfFile(counters);
+        }
         long fds;
         try {
-            fds = ThreadPipe.acquire(pipeCapacityFor(size));
+            fds = ThreadPipe.acquire(pipeCapacityFor(len));
         } catch (NativeIoException e) {
-            return CopyReader.readCounted(file, bufp, size, off, counters, "fallback: pipe " + e.errnoName());
+            return CopyReader.readCounted(source, size, off, counters, "fallback: pipe " + e.errnoName());
         }
         // Replies under two pages are copied by libfuse, never moved: no flush for them.
-        boolean fresh = flush != null && size >= SPLICE_MIN && flush.wouldBeFresh(file.fd(), off, size);
+        boolean fresh = flush != null && r.canDonate() && len >= SPLICE_MIN
+                && flush.wouldBeFresh(r.fd(), r.position(off), len);
         long n;
         try {
-            n = Splice.spliceFully(file.fd(), off, PipeFds.writeFd(fds), Splice.NO_OFFSET, size, Splice.F_NONBLOCK);
+            n = Splice.spliceFully(r.fd(), r.position(off), PipeFds.writeFd(fds), Splice.NO_OFFSET, len,
+                    Splice.F_NONBLOCK);
         } catch (NativeIoException e) {
             ThreadPipe.release(); // whatever is in it must not reach a later reply
             throw e;
         }
         if (n == 0) {
-            Reply.empty(bufp);
-            counters.copied(0, "end of file");
-            return 0;
+            return Reader.endOfFile(counters);
         }
+        ReadReply reply = new ReadReply(new ReadReply.FilledPipe(PipeFds.readFd(fds), n));
         if (fresh) {
-            flush.flush();
+            reply.onHandedOver(flush::flush);
         }
-        Reply.pipe(bufp, PipeFds.readFd(fds), n);
         Reader.countHandedOver(counters, n, spliceWrite);
-        return n;
+        return reply;
     }
 }

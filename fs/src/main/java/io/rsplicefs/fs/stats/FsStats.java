@@ -1,28 +1,25 @@
 package io.rsplicefs.fs.stats;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.fs.read.ReadPath;
-import java.io.IOException;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
-/** All live counters of one mount, readable as JSON while mounted. */
+/** All live counters of one mount; {@link #snapshot()} reads them as the typed schema. */
 public final class FsStats {
-    /** The xattr on the mount root that returns {@link #toJson()}; never passed to the backing store. */
-    public static final String XATTR = "user.rsplicefs.stats";
-
     private final EnumMap<ReadPath, ReadCounters> paths = new EnumMap<>(ReadPath.class);
     private final ConcurrentHashMap<String, LongAdder> callbackFailures = new ConcurrentHashMap<>();
-    private final Map<String, Object> mountInfo = new LinkedHashMap<>();
     private final LongAdder writeBytes = new LongAdder();
     private final LongAdder writeRequests = new LongAdder();
-    private volatile Map<String, Object> gift = Map.of("probe", "not run");
-    private volatile io.rsplicefs.fs.stable.ReplyGuard replyGuard;
-    private volatile io.rsplicefs.fs.read.FreshPageFlush freshPageFlush;
+    private volatile MountStats.MountInfo mountInfo;
+    private volatile MountStats.GiftStats gift = MountStats.GiftStats.NOT_RUN;
+    private volatile Supplier<MountStats.StableRepliesStats> stableReplies =
+            () -> new MountStats.StableRepliesStats(false, 0, 0, 0, 0);
+    private volatile Supplier<MountStats.FreshPageFlushStats> freshPageFlush = () -> null;
 
     public FsStats() {
         for (ReadPath p : ReadPath.values()) {
@@ -49,57 +46,42 @@ public final class FsStats {
         writeBytes.add(n);
     }
 
-    public synchronized void mountInfo(String key, Object value) {
-        mountInfo.put(key, value);
+    public void mountInfo(MountStats.MountInfo info) {
+        this.mountInfo = info;
     }
 
-    /** Stable replies' counters are reported when the guard is on. */
-    public void replyGuard(io.rsplicefs.fs.stable.ReplyGuard g) {
-        this.replyGuard = g;
+    public MountStats.MountInfo mountInfo() {
+        return mountInfo;
     }
 
-    public void freshPageFlush(io.rsplicefs.fs.read.FreshPageFlush f) {
-        this.freshPageFlush = f;
+    /** Where the stable-replies guard's counters come from (when it is on). */
+    public void stableReplies(Supplier<MountStats.StableRepliesStats> s) {
+        this.stableReplies = s;
     }
 
-    public void gift(Map<String, Object> probe) {
-        this.gift = probe;
+    /** Where the LRU flush's counters come from (donation on). */
+    public void freshPageFlush(Supplier<MountStats.FreshPageFlushStats> s) {
+        this.freshPageFlush = s;
     }
 
-    public synchronized Map<String, Object> snapshot() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mount", new LinkedHashMap<>(mountInfo));
-        Map<String, Object> rp = new LinkedHashMap<>();
+    public void gift(MountStats.GiftStats g) {
+        this.gift = g;
+    }
+
+    public MountStats.GiftStats gift() {
+        return gift;
+    }
+
+    public MountStats snapshot() {
+        Map<String, MountStats.ReadPathStats> rp = new LinkedHashMap<>();
         paths.forEach((k, v) -> rp.put(k.id(), v.snapshot()));
-        m.put("readPaths", rp);
-        Map<String, Object> w = new LinkedHashMap<>();
-        w.put("requests", writeRequests.sum());
-        w.put("bytes", writeBytes.sum());
-        m.put("writes", w);
-        m.put("gift", gift);
-        Map<String, Object> st = new LinkedHashMap<>();
-        io.rsplicefs.fs.stable.ReplyGuard g = replyGuard;
-        st.put("enabled", g != null);
-        st.put("writesHeld", g == null ? 0 : g.writesHeld());
-        st.put("waitMicros", g == null ? 0 : g.waitNanos() / 1000);
-        st.put("timeouts", g == null ? 0 : g.timeouts());
-        st.put("heldReads", g == null ? 0 : g.heldReads());
-        m.put("stableReplies", st);
-        io.rsplicefs.fs.read.FreshPageFlush f = freshPageFlush;
-        if (f != null) {
-            m.put("freshPageFlush", f.snapshot());
-        }
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
-        m.put("callbackFailures", failures);
-        return m;
+        return new MountStats(mountInfo, rp, new MountStats.WriteStats(writeRequests.sum(), writeBytes.sum()), gift,
+                stableReplies.get(), freshPageFlush.get(), failures);
     }
 
     public String toJson() {
-        try {
-            return JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(snapshot());
-        } catch (IOException e) {
-            throw new IllegalStateException("stats to JSON", e);
-        }
+        return snapshot().toJson();
     }
 }

@@ -1,24 +1,11 @@
 package io.rsplicefs.fs.stats;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/**
- * What one read path did, as counted by the filesystem itself:
- * <ul>
- * <li>{@code spliceReplies}: replies handed to libfuse as an fd or pipe of at least
- * two pages with splice_write on, so libfuse splices them into /dev/fuse;</li>
- * <li>{@code copyReplies}: replies whose bytes were copied, with the reason
- * (the copy path itself, a reply under two pages that libfuse copies anyway,
- * splice_write off, or a fallback such as a pipe that could not be made);</li>
- * <li>{@code donation}: for sampled replies, backing pages resident right after
- * the reply was filled and how many of them had left the backing file's cache
- * when checked later (mincore): those were moved into the FUSE page cache.</li>
- * </ul>
- */
+/** The live counters of one read path; {@link #snapshot()} is what the schema reports ({@link MountStats.ReadPathStats}). */
 public final class ReadCounters {
     private final LongAdder requests = new LongAdder();
     private final LongAdder bytes = new LongAdder();
@@ -81,20 +68,10 @@ public final class ReadCounters {
         return movedPages.sum();
     }
 
-    public Map<String, Object> snapshot() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requests", requests());
-        m.put("bytes", bytes());
-        m.put("spliceReplies", spliceReplies());
-        m.put("copyReplies", copyReplies());
+    public MountStats.ReadPathStats snapshot() {
         Map<String, Long> reasons = new TreeMap<>();
         copyReasons.forEach((k, v) -> reasons.put(k, v.sum()));
-        m.put("copyReasons", reasons);
-        m.put("errors", errors());
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("sampledPages", sampledPages());
-        d.put("movedPages", movedPages());
-        m.put("donation", d);
-        return m;
+        return new MountStats.ReadPathStats(requests(), bytes(), spliceReplies(), copyReplies(), reasons, errors(),
+                new MountStats.DonationStats(sampledPages(), movedPages()));
     }
 }

@@ -30,7 +30,7 @@ import java.nio.file.Path;
  * middle of a path we are handed can only be a swap in the backing directory:
  * it fails with ELOOP instead of leading outside the root.
  */
-public final class DirectoryStore implements BackingStore {
+public final class DirectoryStore implements WritableStore {
     private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     /** Open flags passed on to the backing file; the rest (O_DIRECT, O_APPEND, kernel-internal bits) are not. */
     private static final int PASSED_FLAGS = O_ACCMODE | O_TRUNC;
@@ -131,16 +131,15 @@ public final class DirectoryStore implements BackingStore {
     }
 
     @Override
-    public OpenFile open(String path, int flags) throws NativeIoException {
-        int f = flags & PASSED_FLAGS;
-        return new OpenFile(openBeneath(path, f, 0), path, f);
+    public StoreFile open(String path, int flags) throws NativeIoException {
+        return WholeFile.adopt(openBeneath(path, flags & PASSED_FLAGS, 0), path);
     }
 
     @Override
-    public OpenFile create(String path, int flags, int mode) throws NativeIoException {
+    public StoreFile create(String path, int flags, int mode) throws NativeIoException {
         int f = (flags & (PASSED_FLAGS | O_EXCL)) | O_CREAT;
         // FUSE passes the file type bits too (S_IFREG); openat2 refuses any mode bit beyond 07777.
-        return new OpenFile(openBeneath(path, f, mode & 07777), path, f);
+        return WholeFile.adopt(openBeneath(path, f, mode & 07777), path);
     }
 
     @Override

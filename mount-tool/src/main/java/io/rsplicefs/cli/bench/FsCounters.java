@@ -1,5 +1,6 @@
 package io.rsplicefs.cli.bench;
 
+import io.rsplicefs.fs.stats.MountStats;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,28 +11,21 @@ import java.util.TreeMap;
 record FsCounters(long served, long spliceReplies, long copyReplies, long sampledPages, long movedPages,
                   Map<String, Long> copyReasons) {
 
-    /** Parses the "readPaths" section of the stats JSON. */
-    static FsCounters of(Map<?, ?> readPaths) {
+    /** Sums the read paths of a mount's counters. */
+    static FsCounters of(MountStats stats) {
         long served = 0;
         long spliced = 0;
         long copied = 0;
         long sampled = 0;
         long moved = 0;
         Map<String, Long> reasons = new TreeMap<>();
-        for (Object v : readPaths.values()) {
-            if (!(v instanceof Map<?, ?> p)) {
-                continue;
-            }
-            served += num(p.get("bytes"));
-            spliced += num(p.get("spliceReplies"));
-            copied += num(p.get("copyReplies"));
-            if (p.get("donation") instanceof Map<?, ?> d) {
-                sampled += num(d.get("sampledPages"));
-                moved += num(d.get("movedPages"));
-            }
-            if (p.get("copyReasons") instanceof Map<?, ?> r) {
-                r.forEach((k, n) -> reasons.merge(String.valueOf(k), num(n), Long::sum));
-            }
+        for (MountStats.ReadPathStats p : stats.readPaths().values()) {
+            served += p.bytes();
+            spliced += p.spliceReplies();
+            copied += p.copyReplies();
+            sampled += p.donation().sampledPages();
+            moved += p.donation().movedPages();
+            p.copyReasons().forEach((k, n) -> reasons.merge(k, n, Long::sum));
         }
         return new FsCounters(served, spliced, copied, sampled, moved, reasons);
     }
@@ -54,9 +48,5 @@ record FsCounters(long served, long spliceReplies, long copyReplies, long sample
     Double splicedFraction() {
         long all = spliceReplies + copyReplies;
         return all == 0 ? null : spliceReplies / (double) all;
-    }
-
-    private static long num(Object o) {
-        return o instanceof Number n ? n.longValue() : 0;
     }
 }

@@ -1,21 +1,16 @@
 package io.rsplicefs.cli.bench;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.MountTable;
 import io.rsplicefs.fs.Unmounter;
-import io.rsplicefs.fs.stats.FsStats;
+import io.rsplicefs.fs.stats.MountStats;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -26,7 +21,6 @@ import java.util.OptionalLong;
  * daemon's CPU time is its own. Its live counters come from the stats xattr.
  */
 final class RsplicefsTarget extends Target {
-    private static final String XATTR = FsStats.XATTR.substring("user.".length());
 
     private final Children children;
     private final Path source;
@@ -116,13 +110,9 @@ final class RsplicefsTarget extends Target {
         if (!r.ok()) {
             throw new BenchException("mounting " + id() + " failed (" + command() + "): " + r.output().trim());
         }
-        Map<String, Object> mount = section(stats(), "mount");
-        Object p = mount.get("pid");
-        if (!(p instanceof Number n)) {
-            throw new BenchException("the stats of " + mountpoint + " name no daemon pid");
-        }
-        pid = n.longValue();
-        effectivePath = String.valueOf(mount.get("readPath"));
+        MountStats.MountInfo mount = stats().mount();
+        pid = mount.pid();
+        effectivePath = mount.readPath();
     }
 
     private static String absoluteClassPath() throws BenchException {
@@ -137,27 +127,13 @@ final class RsplicefsTarget extends Target {
         return String.join(File.pathSeparator, out);
     }
 
-    /** The mount's live counters (the JSON of the stats xattr on the mount root). */
-    Map<String, Object> stats() throws BenchException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(mountpoint,
-                UserDefinedFileAttributeView.class);
-        IOException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                ByteBuffer buf = ByteBuffer.allocate(view.size(XATTR) + 4096 * (attempt + 1));
-                view.read(XATTR, buf);
-                buf.flip();
-                return JSON.std.mapFrom(StandardCharsets.UTF_8.decode(buf).toString());
-            } catch (IOException e) {
-                last = e; // the value grew between size and read (ERANGE): retry with more room
-            }
+    /** The mount's live counters (the stats xattr on the mount root). */
+    MountStats stats() throws BenchException {
+        try {
+            return MountStats.read(mountpoint);
+        } catch (IOException e) {
+            throw new BenchException("cannot read the stats of " + mountpoint + ": " + e.getMessage(), e);
         }
-        throw new BenchException("cannot read the stats of " + mountpoint + ": " + last.getMessage(), last);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> section(Map<String, Object> m, String key) {
-        return m.get(key) instanceof Map<?, ?> s ? (Map<String, Object>) s : Map.of();
     }
 
     @Override
@@ -169,7 +145,7 @@ final class RsplicefsTarget extends Target {
     @Override
     Optional<FsCounters> counters() {
         try {
-            return Optional.of(FsCounters.of(section(stats(), "readPaths")));
+            return Optional.of(FsCounters.of(stats()));
         } catch (BenchException e) {
             return Optional.empty();
         }

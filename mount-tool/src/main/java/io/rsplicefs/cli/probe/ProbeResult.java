@@ -1,6 +1,7 @@
 package io.rsplicefs.cli.probe;
 
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.stats.MountStats;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,16 +15,17 @@ import java.util.Map;
  *
  * @param error why the setup could not be measured (the mount failed, the read failed), else null
  * @param served the read path that answered: a refused gift falls back to rsplice
- * @param gift the gift mount's own measurement (pagesGifted, pagesMoved), else empty
+ * @param gift the mount's gift measurement (not run unless the setup is gift)
  */
 public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPath served, long pages, long spliced,
                           long copied, Map<String, Long> copyReasons, long sampled, long moved, long left,
-                          Map<String, Object> gift) {
+                          MountStats.GiftStats gift) {
     /** At least this share of the backing pages must have left its cache to call a setup "moved". */
     static final double MOVED = 0.9;
 
     static ProbeResult failed(ProbeSetup setup, String error) {
-        return new ProbeResult(setup, error, false, setup.path(), 0, 0, 0, Map.of(), 0, 0, 0, Map.of());
+        return new ProbeResult(setup, error, false, setup.path(), 0, 0, 0, Map.of(), 0, 0, 0,
+                MountStats.GiftStats.NOT_RUN);
     }
 
     /** Set-ups that cannot be measured or read wrong data make the probe fail; a copying kernel does not. */
@@ -59,7 +61,7 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
             case "moved", "partly-moved" -> percent(left, pages);
             case "spliced" -> spliced + "/" + replies;
             case "copied" -> copied + "/" + replies;
-            case "refused" -> gift.get("pagesMoved") + "/" + gift.get("pagesGifted");
+            case "refused" -> gift.pagesMoved() + "/" + gift.pagesGifted();
             default -> "-";
         };
     }
@@ -74,8 +76,8 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
             b.append("THE DATA READ BACK DIFFERS FROM THE FILE; ");
         }
         if (setup.path() == ReadPath.GIFT) {
-            b.append("gift's mount-time check: ").append(gift.get("pagesMoved")).append(" of ")
-                    .append(gift.get("pagesGifted")).append(" gifted pages moved; ")
+            b.append("gift's mount-time check: ").append(gift.pagesMoved()).append(" of ")
+                    .append(gift.pagesGifted()).append(" gifted pages moved; ")
                     .append(served.id()).append(" served the reads: ");
         }
         b.append(spliced).append(" of ").append(spliced + copied).append(" replies spliced");
@@ -110,7 +112,7 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
         m.put("sampledPages", sampled);
         m.put("movedPages", moved);
         m.put("pagesLeftBackingCache", left);
-        if (!gift.isEmpty()) {
+        if (setup.path() == ReadPath.GIFT) {
             m.put("gift", gift);
         }
         return m;

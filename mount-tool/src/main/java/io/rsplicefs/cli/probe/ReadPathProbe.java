@@ -90,14 +90,10 @@ public final class ReadPathProbe implements AutoCloseable {
             boolean same = Arrays.equals(readThroughMount(), content);
             awaitReleased(m);
             ReadCounters rc = m.stats().of(m.readPath());
-            Object gift = m.stats().snapshot().get("gift");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> giftProbe = gift instanceof Map<?, ?> g ? (Map<String, Object>) g : Map.of();
-            @SuppressWarnings("unchecked")
-            Map<String, Long> reasons = (Map<String, Long>) rc.snapshot().get("copyReasons");
+            Map<String, Long> reasons = rc.snapshot().copyReasons();
             long pages = (content.length + PageArena.PAGE_SIZE - 1) / PageArena.PAGE_SIZE;
             return new ProbeResult(setup, null, same, m.readPath(), pages, rc.spliceReplies(), rc.copyReplies(),
-                    reasons, rc.sampledPages(), rc.movedPages(), pages - backingResident(), giftProbe);
+                    reasons, rc.sampledPages(), rc.movedPages(), pages - backingResident(), m.stats().gift());
         } catch (IOException e) {
             return ProbeResult.failed(setup, "reading through the mount failed: " + e.getMessage());
         } finally {

@@ -1,18 +1,17 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.fs.stats.MountStats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.it.support.Uncached;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,8 +31,7 @@ class DaemonFaultsTest extends CliTestBase {
     static final int SIZE = 16 << 20;
 
     private long daemonPid(Path mp) throws Exception {
-        Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());
-        return ((Number) ((Map<?, ?>) stats.get("mount")).get("pid")).longValue();
+        return MountStats.fromJson(cli.run("stats", "--json", mp.toString()).succeeds().out()).mount().pid();
     }
 
     /** Reads the whole file over and over (cache dropped each pass) until stopped or an error ends it. */
@@ -143,13 +141,12 @@ class DaemonFaultsTest extends CliTestBase {
             prlimit(pid, softBefore);
         }
         assertArrayEquals(want, got, "bytes read while the daemon had no fds to spare");
-        Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());
-        Map<?, ?> rsplice = (Map<?, ?>) ((Map<?, ?>) stats.get("readPaths")).get("rsplice");
+        MountStats.ReadPathStats rsplice = MountStats.fromJson(cli.run("stats", "--json", mp.toString()).succeeds()
+                .out()).readPath("rsplice");
         System.out.println("fd exhaustion: " + rsplice);
-        Map<?, ?> reasons = (Map<?, ?>) rsplice.get("copyReasons");
-        Object fallbacks = reasons.get("fallback: pipe EMFILE");
-        assertTrue(fallbacks != null && ((Number) fallbacks).longValue() > 0, "counted: " + reasons);
-        assertEquals(0, ((Number) rsplice.get("errors")).longValue());
+        assertTrue(rsplice.copyReasons().getOrDefault("fallback: pipe EMFILE", 0L) > 0,
+                "counted: " + rsplice.copyReasons());
+        assertEquals(0, rsplice.errors());
         cli.run("umount", mp.toString()).succeeds();
     }
 

@@ -1,13 +1,12 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.fs.stats.MountStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.it.support.Backing;
 import io.rsplicefs.it.support.TimeScale;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,11 +43,10 @@ class DonationCountersTest extends CliTestBase {
             Thread.sleep(TimeScale.of(200)); // release is asynchronous to close(); it checks the last samples
             long pages = Backing.pages(SIZE);
             double measured = 1.0 - (double) Backing.residentPages(backing, SIZE) / pages;
-            Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());
-            Map<?, ?> donation = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) stats.get("readPaths")).get("rsplice"))
-                    .get("donation");
-            long sampled = ((Number) donation.get("sampledPages")).longValue();
-            long moved = ((Number) donation.get("movedPages")).longValue();
+            MountStats.DonationStats donation = MountStats.fromJson(cli.run("stats", "--json", mp.toString())
+                    .succeeds().out()).readPath("rsplice").donation();
+            long sampled = donation.sampledPages();
+            long moved = donation.movedPages();
             double counted = (double) moved / Math.max(1, sampled);
             System.out.printf("stats: %d of %d sampled pages moved; mincore: %.1f%% of the backing file left%n",
                     moved, sampled, 100 * measured);

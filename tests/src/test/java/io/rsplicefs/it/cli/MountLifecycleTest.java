@@ -1,19 +1,18 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.fs.stats.MountStats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.it.support.TimeScale;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -42,15 +41,13 @@ class MountLifecycleTest extends CliTestBase {
             assertEquals("hello\n", Files.readString(mp.resolve("hello.txt")));
 
             Cli.Result json = defaults.run("stats", "--json", mp.toString()).succeeds();
-            Map<String, Object> stats = JSON.std.mapFrom(json.out());
-            Map<?, ?> mount0 = (Map<?, ?>) stats.get("mount");
-            assertEquals(mp.toString(), mount0.get("mountpoint"));
-            Map<?, ?> paths = (Map<?, ?>) stats.get("readPaths");
-            long maxBytes = paths.values().stream().mapToLong(p -> ((Number) ((Map<?, ?>) p).get("bytes")).longValue())
+            MountStats stats = MountStats.fromJson(json.out());
+            assertEquals(mp.toString(), stats.mount().mountpoint());
+            long maxBytes = stats.readPaths().values().stream().mapToLong(MountStats.ReadPathStats::bytes)
                     .max().orElse(0);
             assertTrue(maxBytes >= SIZE, "a read path counted the file's bytes: " + json.out());
 
-            long pid = ((Number) mount0.get("pid")).longValue();
+            long pid = stats.mount().pid();
             assertTrue(Leftovers.isRunning(pid), "the daemon runs after mount returned");
             assertTrue(Leftovers.processesMentioning(mp.toString()).contains(pid));
             Path record = findRecord(Path.of("/run/rsplicefs"), mp);
@@ -168,8 +165,7 @@ class MountLifecycleTest extends CliTestBase {
     }
 
     private long daemonPid(Path mp) throws Exception {
-        Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());
-        return ((Number) ((Map<?, ?>) stats.get("mount")).get("pid")).longValue();
+        return MountStats.fromJson(cli.run("stats", "--json", mp.toString()).succeeds().out()).mount().pid();
     }
 
     private static Path findRecord(Path dir, Path mp) throws IOException {

@@ -1,10 +1,10 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.fs.stats.MountStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.it.support.StatsXattr;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TimeScale;
@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.Tag;
@@ -138,11 +137,11 @@ class SoakTest extends CliTestBase {
 
         StatsXattr stats = StatsXattr.read(mp);
         System.out.printf("soak stats (%s): %d read requests, %d spliced, %d copied, %d errors; %d writes%n",
-                READ_PATH, stats.readPath(READ_PATH, "requests"), stats.readPath(READ_PATH, "spliceReplies"),
-                stats.readPath(READ_PATH, "copyReplies"), stats.readPath(READ_PATH, "errors"), stats.writes());
+                READ_PATH, stats.readPath(READ_PATH).requests(), stats.readPath(READ_PATH).spliceReplies(),
+                stats.readPath(READ_PATH).copyReplies(), stats.readPath(READ_PATH).errors(), stats.writes());
         assertEquals(0, stats.callbackFailures().size(), "callback failures: " + stats.callbackFailures());
         for (String p : List.of("copy", "fd", "rsplice", "gift", "auto")) {
-            assertEquals(0, stats.readPath(p, "errors"), p + " read errors");
+            assertEquals(0, stats.readPath(p).errors(), p + " read errors");
         }
         assertStable(warm, after, idle);
         cli.run("umount", mp.toString()).succeeds();
@@ -187,7 +186,7 @@ class SoakTest extends CliTestBase {
             StatsXattr s = StatsXattr.read(mp);
             long n = 0;
             for (String p : List.of("copy", "fd", "rsplice", "gift", "auto")) {
-                n += s.readPath(p, "requests");
+                n += s.readPath(p).requests();
             }
             return n;
         } catch (Exception e) {
@@ -196,7 +195,6 @@ class SoakTest extends CliTestBase {
     }
 
     private long daemonPid(Path mp) throws Exception {
-        Map<String, Object> stats = JSON.std.mapFrom(cli.run("stats", "--json", mp.toString()).succeeds().out());
-        return ((Number) ((Map<?, ?>) stats.get("mount")).get("pid")).longValue();
+        return MountStats.fromJson(cli.run("stats", "--json", mp.toString()).succeeds().out()).mount().pid();
     }
 }

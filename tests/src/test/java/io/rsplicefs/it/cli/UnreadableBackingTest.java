@@ -1,12 +1,12 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.fs.stats.MountStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TimeScale;
 import java.io.BufferedReader;
@@ -104,8 +104,7 @@ class UnreadableBackingTest extends CliTestBase {
 
             // The mount keeps serving everything else, and nothing was turned into EIO.
             assertEquals(List.of(sha(ok)), sums(asNobody("sha256sum", mp + "/ok.bin")));
-            Map<String, Object> stats = stats(mp);
-            assertEquals(Map.of(), stats.get("callbackFailures"), "callback failures (EIO)");
+            assertEquals(Map.of(), stats(mp).callbackFailures(), "callback failures (EIO)");
             assertTrue(Leftovers.isRunning(pid), "the daemon is alive");
 
             // Readable again: the same entries work again.
@@ -144,19 +143,19 @@ class UnreadableBackingTest extends CliTestBase {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    private Map<String, Object> stats(Path mp) throws Exception {
-        return JSON.std.mapFrom(nobodyCli.run("stats", "--json", mp.toString()).succeeds().out());
+    private MountStats stats(Path mp) throws Exception {
+        return MountStats.fromJson(nobodyCli.run("stats", "--json", mp.toString()).succeeds().out());
     }
 
     private long daemonPid(Path mp) throws Exception {
-        return ((Number) ((Map<?, ?>) stats(mp).get("mount")).get("pid")).longValue();
+        return stats(mp).mount().pid();
     }
 
     /** Bytes the daemon has served on all read paths. */
     private long bytesServed(Path mp) throws Exception {
         long sum = 0;
-        for (Object p : ((Map<?, ?>) stats(mp).get("readPaths")).values()) {
-            sum += ((Number) ((Map<?, ?>) p).get("bytes")).longValue();
+        for (MountStats.ReadPathStats p : stats(mp).readPaths().values()) {
+            sum += p.bytes();
         }
         return sum;
     }

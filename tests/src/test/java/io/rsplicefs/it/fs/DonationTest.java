@@ -93,7 +93,7 @@ class DonationTest {
                 double counted = (double) moved / Math.max(1, sampled);
                 System.out.printf("donation round %d: %d of %d backing pages left the cache (%.1f%%);"
                         + " counters: %d of %d sampled pages moved; %s%n", round, pages - resident, pages,
-                        100 * measured, moved, sampled, m.stats().get("freshPageFlush"));
+                        100 * measured, moved, sampled, m.stats().freshPageFlush());
                 assertTrue(sampled >= pages / 2, "samples: " + c.snapshot());
                 assertTrue(Math.abs(counted - measured) < 0.1,
                         "counters (" + counted + ") agree with mincore (" + measured + ")");

@@ -155,11 +155,11 @@ class BackingChangedMidReadTest {
         }
         StatsXattr after = StatsXattr.read(mnt);
         String id = path.id();
-        System.out.printf("%s: %d requests, %d spliced, %d errors in all%n", path, after.readPath(id, "requests"),
-                after.readPath(id, "spliceReplies"), after.readPath(id, "errors"));
-        assertEquals(0, after.readPath(id, "errors"), "failed reads");
+        System.out.printf("%s: %d requests, %d spliced, %d errors in all%n", path, after.readPath(id).requests(),
+                after.readPath(id).spliceReplies(), after.readPath(id).errors());
+        assertEquals(0, after.readPath(id).errors(), "failed reads");
         assertEquals(0, after.callbackFailures().size(), "callback failures: " + after.callbackFailures());
-        long spliced = after.readPath(id, "spliceReplies") - before.readPath(id, "spliceReplies");
+        long spliced = after.readPath(id).spliceReplies() - before.readPath(id).spliceReplies();
         if (path == ReadPath.COPY) {
             assertEquals(0, spliced);
         } else {

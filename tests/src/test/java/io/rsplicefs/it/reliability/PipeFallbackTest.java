@@ -1,5 +1,6 @@
 package io.rsplicefs.it.reliability;
 
+import io.rsplicefs.fs.stats.MountStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -68,10 +69,9 @@ class PipeFallbackTest {
                 assertEquals(before, String.valueOf(io.rsplicefs.nativeio.Pipe.maxCapacity()), "pipe-max-size restored");
             }
             assertEquals(-1, TestData.mismatch(want, 0, got, want.length), "bytes read while pipes were refused");
-            Map<String, Object> snap = c.snapshot();
+            MountStats.ReadPathStats snap = c.snapshot();
             System.out.println("pipe fallback: " + snap);
-            @SuppressWarnings("unchecked")
-            Map<String, Long> reasons = (Map<String, Long>) snap.get("copyReasons");
+            Map<String, Long> reasons = snap.copyReasons();
             assertTrue(reasons.getOrDefault("fallback: pipe EPERM", 0L) > 0, "fallbacks counted: " + reasons);
             assertEquals(0, c.errors());
         }

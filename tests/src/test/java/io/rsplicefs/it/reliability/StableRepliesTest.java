@@ -134,7 +134,7 @@ class StableRepliesTest {
             }
             System.out.printf("stable replies: %-24s %-7s guard=%-5s writes=%d pages checked=%d torn=%d %s%n",
                     pattern, path.id(), guard, writes.get(), pagesChecked.get(), torn.get(),
-                    m.stats().get("stableReplies"));
+                    m.stats().stableReplies());
             assertEquals(List.of(), failures, "no thread failed");
             if (guard && pattern.covered) {
                 assertEquals(0, torn.get(), "torn pages with the guard on");

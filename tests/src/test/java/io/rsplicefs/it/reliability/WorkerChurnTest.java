@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,9 +65,7 @@ class WorkerChurnTest {
             } finally {
                 readers.shutdownNow();
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> st = (Map<String, Object>) m.stats().get("stableReplies");
-            long held = ((Number) st.get("heldReads")).longValue();
+            long held = m.stats().stableReplies().heldReads();
             long workers = FuseWorkers.alive();
             System.out.printf("worker churn: %d reads held, %d libfuse workers alive%n", held, workers);
             assertTrue(held <= 2 * 64 + workers, held + " reads still held with " + workers + " workers alive");

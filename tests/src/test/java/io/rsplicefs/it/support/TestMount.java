@@ -1,5 +1,6 @@
 package io.rsplicefs.it.support;
 
+import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.FuseMount;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.MountTable;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -78,7 +78,7 @@ public final class TestMount implements AutoCloseable {
         return mount.stats().of(p);
     }
 
-    public Map<String, Object> stats() {
+    public MountStats stats() {
         return mount.stats().snapshot();
     }
 

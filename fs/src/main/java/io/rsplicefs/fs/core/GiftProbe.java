@@ -1,9 +1,12 @@
-package io.rsplicefs.fs;
+package io.rsplicefs.fs.core;
 
+import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.GiftReader;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.stats.FsStats;
-import io.rsplicefs.fs.store.OpenFile;
+import io.rsplicefs.fs.stats.MountStats;
+import io.rsplicefs.fs.store.StoreFile;
+import io.rsplicefs.fs.store.WholeFile;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.FileStat;
@@ -13,19 +16,17 @@ import io.rsplicefs.nativeio.PageFrames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Decides at mount time whether the kernel really moves gifted pages, by
  * measuring it once: the daemon reads a two-page file that only it can see
- * ({@link RspliceFs#PROBE_PATH}) through its own mount; the reply is gifted;
+ * ({@link FsCore#PROBE_PATH}) through its own mount; the reply is gifted;
  * then the frames of the FUSE file's cached pages (pagemap, root only) are
  * compared with the frames that were gifted. Equal frames = moved. Two pages
  * at most reach the kernel log if the kernel refuses them.
  */
-final class GiftProbe {
+public final class GiftProbe {
     static final int PAGES = 2;
 
     /** The probe's backing: an unlinked temporary file of two pages. */
@@ -61,13 +62,13 @@ final class GiftProbe {
         }
 
         /** A handle for one open of the probe; closing it leaves the probe's own fd open. */
-        OpenFile open() throws NativeIoException {
-            return OpenFile.adopt(AtFiles.openat(-100, "/proc/self/fd/" + fd,
-                    FileConstants.O_RDONLY | FileConstants.O_CLOEXEC, 0), RspliceFs.PROBE_PATH);
+        StoreFile open() throws NativeIoException {
+            return WholeFile.adopt(AtFiles.openat(-100, "/proc/self/fd/" + fd,
+                    FileConstants.O_RDONLY | FileConstants.O_CLOEXEC, 0), FsCore.PROBE_PATH);
         }
 
-        boolean owns(OpenFile f) {
-            return RspliceFs.PROBE_PATH.equals(f.path());
+        boolean owns(StoreFile f) {
+            return FsCore.PROBE_PATH.equals(f.path());
         }
 
         void close() throws NativeIoException {
@@ -83,34 +84,30 @@ final class GiftProbe {
      * the pages moved (or when forced); records the outcome in the stats.
      * Returns a message for the user when gift was asked for but not used.
      */
-    static String run(RspliceFs fs, MountConfig config, FsStats stats) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("forced", config.forceGift());
+    public static String run(FsCore fs, MountConfig config, FsStats stats) {
+        boolean forced = config.forceGift();
         if (!config.donate()) {
             // Without splice_move the kernel copies every reply: nothing to measure, nothing to gain.
-            result.put("error", "gift needs --donate (splice_move) for the kernel to take pages");
-            result.put("active", config.forceGift());
-            stats.gift(result);
-            if (config.forceGift()) {
+            stats.gift(new MountStats.GiftStats("skipped", forced, 0, -1, "unknown", forced,
+                    "gift needs --donate (splice_move) for the kernel to take pages"));
+            if (forced) {
                 fs.useReadPath(ReadPath.GIFT);
                 return null;
             }
             return "gift: needs --donate (splice_move) for the kernel to take gifted pages; using rsplice."
                     + " Add --force-gift to use gift anyway.";
         }
-        String message = null;
         long moved = -1;
+        String error = null;
         ProbeFile probe = null;
         try {
             probe = ProbeFile.create();
             fs.probeFile(probe);
-            moved = measure(fs.giftReader(), config.mountpoint().resolve(RspliceFs.PROBE_PATH.substring(1)));
-            result.put("pagesGifted", PAGES);
-            result.put("pagesMoved", moved);
+            moved = measure(fs.giftReader(), config.mountpoint().resolve(FsCore.PROBE_PATH.substring(1)));
         } catch (NativeIoException e) {
-            result.put("error", e.errno() == 1 ? "needs root to read page frames (pagemap)" : e.getMessage());
+            error = e.errno() == 1 ? "needs root to read page frames (pagemap)" : e.getMessage();
         } catch (IOException | RuntimeException e) {
-            result.put("error", String.valueOf(e.getMessage()));
+            error = String.valueOf(e.getMessage());
         } finally {
             fs.probeFile(null);
             if (probe != null) {
@@ -122,18 +119,16 @@ final class GiftProbe {
             }
         }
         boolean works = moved == PAGES;
-        result.put("kernelMovesGiftedPages", moved < 0 ? "unknown" : works);
-        boolean use = works || config.forceGift();
-        result.put("active", use);
-        stats.gift(result);
+        boolean use = works || forced;
+        stats.gift(new MountStats.GiftStats("ran", forced, moved < 0 ? 0 : PAGES, moved,
+                moved < 0 ? "unknown" : works ? "yes" : "no", use, error));
         if (use) {
             fs.useReadPath(ReadPath.GIFT);
-        } else {
-            message = "gift: " + (moved < 0 ? "could not measure whether this kernel moves gifted pages ("
-                    + result.get("error") + ")" : "this kernel moved " + moved + " of " + PAGES
-                    + " gifted pages (it copies them instead)") + "; using rsplice. Add --force-gift to use gift anyway.";
+            return null;
         }
-        return message;
+        return "gift: " + (moved < 0 ? "could not measure whether this kernel moves gifted pages (" + error + ")"
+                : "this kernel moved " + moved + " of " + PAGES + " gifted pages (it copies them instead)")
+                + "; using rsplice. Add --force-gift to use gift anyway.";
     }
 
     private static long measure(GiftReader reader, Path file) throws NativeIoException {

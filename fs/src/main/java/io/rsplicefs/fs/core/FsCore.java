@@ -1,0 +1,451 @@
+package io.rsplicefs.fs.core;
+
+import io.rsplicefs.fs.MountConfig;
+import io.rsplicefs.fs.read.AutoReader;
+import io.rsplicefs.fs.read.CopyReader;
+import io.rsplicefs.fs.read.FdReader;
+import io.rsplicefs.fs.read.FreshPageFlush;
+import io.rsplicefs.fs.read.GiftReader;
+import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.read.Reader;
+import io.rsplicefs.fs.read.RspliceReader;
+import io.rsplicefs.fs.reply.ReadReply;
+import io.rsplicefs.fs.stable.ReplyGuard;
+import io.rsplicefs.fs.stats.FsStats;
+import io.rsplicefs.fs.stats.MountStats;
+import io.rsplicefs.fs.stats.ReadCounters;
+import io.rsplicefs.fs.store.FileKey;
+import io.rsplicefs.fs.store.Store;
+import io.rsplicefs.fs.store.StoreFile;
+import io.rsplicefs.fs.store.WritableStore;
+import io.rsplicefs.nativeio.FileStat;
+import io.rsplicefs.nativeio.FsStat;
+import io.rsplicefs.nativeio.NativeIoException;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The filesystem's operations in terms of a {@link Store}, with no FUSE
+ * transport in sight: the read paths, stable replies, donation sampling,
+ * the LRU flush, the xattr policy and the counters. A front end (jnr-fuse
+ * today) translates requests into these calls and back; it owns only what
+ * its transport dictates: argument and reply formats, and telling each
+ * {@link ReadReply} when it was handed over and consumed.
+ * <p>
+ * Failures are {@link NativeIoException}s carrying the errno to answer; any
+ * other exception is a bug the front end counts and answers with EIO.
+ */
+public final class FsCore {
+    /** Seen only by this process: the gift probe reads it (see GiftProbe). */
+    public static final String PROBE_PATH = "/.rsplicefs-gift-probe";
+
+    private static final int EBADF = 9;
+    private static final int EROFS = 30;
+    private static final int ENODATA = 61;
+    private static final int EOPNOTSUPP = 95;
+
+    private final Store store;
+    private final MountConfig config;
+    private final FsStats stats;
+    private final Handles handles = new Handles();
+    private final DonationSampler sampler;
+    private final GiftReader giftReader;
+    /** Null when stable replies are off. */
+    private final ReplyGuard replyGuard;
+    private final FreshPageFlush freshPageFlush;
+    private final int ownPid = (int) ProcessHandle.current().pid();
+    private volatile ReadPath effectivePath;
+    private volatile Reader reader;
+    private volatile GiftProbe.ProbeFile probeFile;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public FsCore(Store store, MountConfig config, FsStats stats) {
+        this.store = store;
+        this.config = config;
+        this.stats = stats;
+        this.sampler = new DonationSampler(config.donate() ? config.sampleEvery() : 0);
+        this.giftReader = new GiftReader(config.spliceWrite());
+        this.replyGuard = config.stableReplies() ? new ReplyGuard() : null;
+        this.freshPageFlush = config.donate() ? FreshPageFlush.in(scratchDirs(config)) : null;
+        if (freshPageFlush != null) {
+            stats.freshPageFlush(freshPageFlush::snapshot);
+        }
+        if (replyGuard != null) {
+            ReplyGuard g = replyGuard;
+            stats.stableReplies(() -> new MountStats.StableRepliesStats(true, g.writesHeld(),
+                    g.waitNanos() / 1000, g.timeouts(), g.heldReads()));
+        }
+        useReadPath(config.readPath() == ReadPath.GIFT && !config.forceGift() ? ReadPath.RSPLICE : config.readPath());
+    }
+
+    /** Switches the read path (the gift probe's outcome decides whether gift is used). */
+    void useReadPath(ReadPath p) {
+        boolean sw = config.spliceWrite();
+        this.reader = switch (p) {
+            case COPY -> new CopyReader("copy path");
+            case FD -> new FdReader(sw);
+            case RSPLICE -> new RspliceReader(sw, freshPageFlush);
+            case GIFT -> giftReader;
+            case AUTO -> new AutoReader(new RspliceReader(sw, freshPageFlush));
+        };
+        this.effectivePath = p;
+        MountStats.MountInfo info = stats.mountInfo();
+        if (info != null) {
+            stats.mountInfo(info.withReadPath(p.id()));
+        }
+    }
+
+    /** Where the LRU flush may pin its unlinked scratch page: the backing root first, then temp dirs. */
+    private static List<Path> scratchDirs(MountConfig config) {
+        return List.of(config.source(), Path.of("/var/tmp"), Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    public ReadPath effectivePath() {
+        return effectivePath;
+    }
+
+    public FsStats stats() {
+        return stats;
+    }
+
+    GiftReader giftReader() {
+        return giftReader;
+    }
+
+    void probeFile(GiftProbe.ProbeFile f) {
+        this.probeFile = f;
+    }
+
+    /** Files open for the kernel right now. */
+    public int openHandles() {
+        return handles.size();
+    }
+
+    /**
+     * Whether read replies have something waiting for their consumption (the
+     * stable-replies guard, the donation sampler): only then must a front end
+     * that learns of consumption late keep track of them.
+     */
+    public boolean tracksReplies() {
+        return replyGuard != null || sampler.active();
+    }
+
+    /**
+     * For a front end that learns of consumption only by looking: a write that
+     * waits for overlapping replies runs {@code sweep} to have those already
+     * sent marked consumed.
+     */
+    public void consumptionSweeper(Runnable sweep) {
+        if (replyGuard != null) {
+            replyGuard.sweeper(sweep);
+        }
+    }
+
+    /** Frees what the read paths hold and closes the store, once no request can come any more. Idempotent. */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (freshPageFlush != null) {
+            freshPageFlush.close();
+        }
+        try {
+            store.close();
+        } catch (NativeIoException ignored) {
+            // nothing more can be done with a store that does not close
+        }
+    }
+
+    private static NativeIoException errno(String call, int errno) {
+        return new NativeIoException(call, errno);
+    }
+
+    private OpenHandle handle(long fh, String op) throws NativeIoException {
+        OpenHandle h = handles.get(fh);
+        if (h == null) {
+            throw errno(op + " fh " + fh, EBADF);
+        }
+        return h;
+    }
+
+    private WritableStore writable(String op) throws NativeIoException {
+        if (store instanceof WritableStore w) {
+            return w;
+        }
+        throw errno(op, EROFS);
+    }
+
+    /**
+     * The probe file exists only for this process: the context pid is the
+     * calling thread's id. The caller is asked only then (it costs a native call).
+     */
+    private boolean isProbe(String path, Supplier<Caller> caller) {
+        if (probeFile == null || !PROBE_PATH.equals(path)) {
+            return false;
+        }
+        int pid = caller.get().pid();
+        return pid == ownPid || Files.exists(Path.of("/proc/self/task/" + pid));
+    }
+
+    // ---- metadata ----
+
+    public FileStat getattr(String path, Supplier<Caller> caller) throws NativeIoException {
+        GiftProbe.ProbeFile p = probeFile;
+        if (p != null && isProbe(path, caller)) {
+            return p.stat();
+        }
+        return store.stat(path);
+    }
+
+    /**
+     * The attributes of an open file (its own, not the path's: it may have been
+     * renamed or unlinked); the path's when the handle is unknown.
+     */
+    public FileStat fgetattr(long fh, String path, Supplier<Caller> caller) throws NativeIoException {
+        OpenHandle h = handles.get(fh);
+        return h == null ? getattr(path, caller) : h.file.stat();
+    }
+
+    /** The names in a directory, without "." and "..". */
+    public String[] readdir(String path) throws NativeIoException {
+        return store.list(path);
+    }
+
+    public byte[] readlink(String path) throws NativeIoException {
+        return store.readlink(path);
+    }
+
+    public void access(String path, int mask, Supplier<Caller> caller) throws NativeIoException {
+        if (!isProbe(path, caller)) {
+            store.access(path, mask);
+        }
+    }
+
+    public FsStat statfs() throws NativeIoException {
+        return store.statfs();
+    }
+
+    // ---- open files ----
+
+    /** Opens a file; returns the handle number the front end gives the kernel. */
+    public long open(String path, int flags, Supplier<Caller> caller) throws NativeIoException {
+        GiftProbe.ProbeFile p = probeFile;
+        if (p != null && isProbe(path, caller)) {
+            return handles.add(new OpenHandle(p.open()));
+        }
+        return addHandle(store.open(path, flags));
+    }
+
+    public long create(String path, int flags, int mode) throws NativeIoException {
+        return addHandle(writable("create " + path).create(path, flags, mode));
+    }
+
+    private long addHandle(StoreFile f) throws NativeIoException {
+        try {
+            if (config.donate() && effectivePath != ReadPath.COPY && f.source().canDonate()) {
+                f.prepareForDonation();
+            }
+        } catch (NativeIoException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        return handles.add(new OpenHandle(f));
+    }
+
+    /**
+     * Fills the reply to a read of [off, off+size) by the read path in use.
+     * The front end sends it and tells it when it was handed over and consumed.
+     */
+    public ReadReply read(long fh, long size, long off) throws NativeIoException, InterruptedException {
+        ReadPath path = effectivePath;
+        OpenHandle h = handles.get(fh);
+        if (h != null && probeFile != null && probeFile.owns(h.file)) {
+            path = ReadPath.GIFT;
+        }
+        ReadCounters counters = stats.of(path);
+        counters.request();
+        Runnable hold = null;
+        try {
+            if (h == null) {
+                throw errno("read fh " + fh, EBADF);
+            }
+            Reader r = path == ReadPath.GIFT ? giftReader : reader;
+            // Replies that reference backing pages: held against writes until consumed, sampled for donation.
+            boolean references = path != ReadPath.COPY && path != ReadPath.GIFT && h.file.source().canSplice();
+            if (replyGuard != null && references) {
+                hold = replyGuard.holdRead(h.file.key(), off, size);
+            }
+            ReadReply reply = r.read(h.file.source(), size, off, counters);
+            if (hold != null) {
+                reply.onConsumed(hold);
+            }
+            if (references) {
+                sampler.afterFill(h, off, reply, counters);
+            }
+            h.track(reply);
+            return reply;
+        } catch (NativeIoException | InterruptedException | RuntimeException | Error e) {
+            if (hold != null) {
+                hold.run();
+            }
+            counters.error();
+            throw e;
+        }
+    }
+
+    /** A read into the transport's own buffer (a front end that cannot take a {@link ReadReply}). */
+    public long readInto(long fh, long address, long size, long off) throws NativeIoException {
+        return CopyReader.fill(handle(fh, "read").file.source(), address, size, off);
+    }
+
+    /** Writes {@code size} bytes at native {@code address}; returns how many were written. */
+    public long write(long fh, long address, long size, long off) throws NativeIoException, InterruptedException {
+        OpenHandle h = handle(fh, "write");
+        long n;
+        if (replyGuard == null) {
+            n = h.file.write(address, size, off);
+        } else {
+            try (ReplyGuard.WriteHold hold = replyGuard.write(h.file.key(), off, size)) {
+                n = h.file.write(address, size, off);
+            }
+        }
+        stats.written(n);
+        return n;
+    }
+
+    public void fsync(long fh, boolean dataOnly) throws NativeIoException {
+        handle(fh, "fsync").file.fsync(dataOnly);
+    }
+
+    public void release(long fh) throws NativeIoException {
+        OpenHandle h = handles.remove(fh);
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    /** Truncates an open file; the path when the handle is unknown. */
+    public void ftruncate(long fh, String path, long size) throws NativeIoException, InterruptedException {
+        OpenHandle h = handles.get(fh);
+        if (h == null) {
+            truncate(path, size);
+            return;
+        }
+        StoreFile f = h.file;
+        if (replyGuard == null) {
+            f.truncate(size);
+            return;
+        }
+        try (ReplyGuard.WriteHold hold = replyGuard.write(f.key(), size, Long.MAX_VALUE)) {
+            f.truncate(size);
+        }
+    }
+
+    // ---- changing the tree (EROFS on a read-only store) ----
+
+    public void truncate(String path, long size) throws NativeIoException, InterruptedException {
+        WritableStore w = writable("truncate " + path);
+        if (replyGuard == null) {
+            w.truncate(path, size);
+            return;
+        }
+        FileStat s = store.stat(path);
+        try (ReplyGuard.WriteHold hold = replyGuard.write(new FileKey(s.dev(), s.ino()), size, Long.MAX_VALUE)) {
+            w.truncate(path, size);
+        }
+    }
+
+    public void mkdir(String path, int mode) throws NativeIoException {
+        writable("mkdir " + path).mkdir(path, mode);
+    }
+
+    public void unlink(String path) throws NativeIoException {
+        writable("unlink " + path).unlink(path);
+    }
+
+    public void rmdir(String path) throws NativeIoException {
+        writable("rmdir " + path).rmdir(path);
+    }
+
+    public void rename(String from, String to) throws NativeIoException {
+        writable("rename " + from).rename(from, to);
+    }
+
+    public void symlink(String target, String linkPath) throws NativeIoException {
+        writable("symlink " + linkPath).symlink(target, linkPath);
+    }
+
+    public void link(String existing, String newPath) throws NativeIoException {
+        writable("link " + newPath).link(existing, newPath);
+    }
+
+    public void chmod(String path, int mode) throws NativeIoException {
+        writable("chmod " + path).chmod(path, mode);
+    }
+
+    public void chown(String path, int uid, int gid) throws NativeIoException {
+        writable("chown " + path).chown(path, uid, gid);
+    }
+
+    public void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+            throws NativeIoException {
+        writable("utimens " + path).utimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+    }
+
+    // ---- xattrs: user.* passed through; the stats on the root ----
+
+    private static boolean isUserXattr(String name) {
+        return name.startsWith("user.");
+    }
+
+    private static boolean isStats(String path, String name) {
+        return "/".equals(path) && MountStats.XATTR.equals(name);
+    }
+
+    public byte[] getxattr(String path, String name) throws NativeIoException {
+        if (isStats(path, name)) {
+            return stats.toJson().getBytes(StandardCharsets.UTF_8);
+        }
+        if (!isUserXattr(name)) {
+            // security.capability is asked on every write; answering it here keeps writes cheap.
+            throw errno("getxattr " + name, ENODATA);
+        }
+        return store.getxattr(path, name);
+    }
+
+    public void setxattr(String path, String name, byte[] value, int flags) throws NativeIoException {
+        if (!isUserXattr(name) || isStats(path, name)) {
+            throw errno("setxattr " + name, EOPNOTSUPP);
+        }
+        writable("setxattr " + path).setxattr(path, name, value, flags);
+    }
+
+    /** The names visible through the mount (user.* only; the stats xattr is never listed), NUL-separated. */
+    public byte[] listxattr(String path) throws NativeIoException {
+        byte[] all = store.listxattr(path);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == 0) {
+                String n = new String(all, start, i - start, StandardCharsets.UTF_8);
+                if (isUserXattr(n)) {
+                    out.write(all, start, i - start + 1);
+                }
+                start = i + 1;
+            }
+        }
+        return out.toByteArray();
+    }
+
+    public void removexattr(String path, String name) throws NativeIoException {
+        if (!isUserXattr(name)) {
+            throw errno("removexattr " + name, EOPNOTSUPP);
+        }
+        writable("removexattr " + path).removexattr(path, name);
+    }
+}

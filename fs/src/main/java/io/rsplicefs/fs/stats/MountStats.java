@@ -1,0 +1,142 @@
+package io.rsplicefs.fs.stats;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Map;
+
+/**
+ * The counters of one mount, as one typed schema: the daemon serializes it
+ * into the stats xattr of the mount root, and the CLI, the bench and the
+ * tests read it back as the same records (no string keys outside this file).
+ *
+ * @param freshPageFlush null unless donation is on
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, WriteStats writes, GiftStats gift,
+                         StableRepliesStats stableReplies, FreshPageFlushStats freshPageFlush,
+                         Map<String, Long> callbackFailures) {
+
+    /** The xattr on the mount root that returns the JSON; never passed to the store. */
+    public static final String XATTR = "user.rsplicefs.stats";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * @param readPath the read path in use (gift may have been refused by its probe)
+     * @param requestedReadPath what the mount was asked for
+     */
+    public record MountInfo(String engine, String store, String source, String mountpoint, long pid,
+                            String requestedReadPath, String readPath, boolean donate, boolean spliceWrite,
+                            String fuseOptions) {
+        public MountInfo withReadPath(String p) {
+            return new MountInfo(engine, store, source, mountpoint, pid, requestedReadPath, p, donate, spliceWrite,
+                    fuseOptions);
+        }
+    }
+
+    /**
+     * What one read path did, as counted by the filesystem itself.
+     *
+     * @param spliceReplies replies handed over as an fd or pipe of at least two pages with splice_write on
+     * @param copyReplies replies whose bytes were copied, by reason in {@code copyReasons}
+     */
+    public record ReadPathStats(long requests, long bytes, long spliceReplies, long copyReplies,
+                                Map<String, Long> copyReasons, long errors, DonationStats donation) {
+    }
+
+    /**
+     * Measured, not assumed: backing pages of sampled replies that were resident
+     * after the fill, and how many had left the backing file's cache once the
+     * reply was consumed (moved into the FUSE page cache).
+     */
+    public record DonationStats(long sampledPages, long movedPages) {
+    }
+
+    public record WriteStats(long requests, long bytes) {
+    }
+
+    /**
+     * The gift read path's mount-time measurement.
+     *
+     * @param probe "not run" (gift not asked for), "ran", or "skipped" (see error)
+     * @param pagesMoved of {@code pagesGifted}; -1 when not measured
+     * @param kernelMovesGiftedPages "yes", "no" or "unknown"
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record GiftStats(String probe, boolean forced, int pagesGifted, long pagesMoved,
+                            String kernelMovesGiftedPages, boolean active, String error) {
+        public static final GiftStats NOT_RUN = new GiftStats("not run", false, 0, -1, "unknown", false, null);
+    }
+
+    /**
+     * @param writesHeld writes that waited for a spliced reply to be consumed
+     * @param heldReads read ranges held right now
+     */
+    public record StableRepliesStats(boolean enabled, long writesHeld, long waitMicros, long timeouts,
+                                     long heldReads) {
+    }
+
+    /**
+     * @param scratchPage where the pinned page of the LRU flush lives, or why there is none
+     * @param flushes fills that read from disk and flushed the per-CPU LRU batches
+     * @param warmReplies fills that did not need it
+     */
+    public record FreshPageFlushStats(String scratchPage, boolean cachestat, long flushes, long warmReplies,
+                                      long failures) {
+    }
+
+    /** The read path's counters; all zero when it served nothing. */
+    public ReadPathStats readPath(String id) {
+        ReadPathStats s = readPaths.get(id);
+        return s != null ? s : new ReadPathStats(0, 0, 0, 0, Map.of(), 0, new DonationStats(0, 0));
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stats to JSON", e);
+        }
+    }
+
+    /** Parses what {@link #toJson()} wrote; IOException when it is not that. */
+    public static MountStats fromJson(String json) throws IOException {
+        return JSON.readValue(json, MountStats.class);
+    }
+
+    /**
+     * Reads a live mount's stats through the kernel, as any client does (which
+     * also proves the mount still answers). The value can grow between asking
+     * its size and reading it (ERANGE): retried with room to spare.
+     */
+    public static MountStats read(Path mountRoot) throws IOException {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(mountRoot, UserDefinedFileAttributeView.class);
+        if (view == null) {
+            throw new IOException("cannot read extended attributes on " + mountRoot);
+        }
+        String name = XATTR.substring("user.".length()); // the view adds the namespace
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(view.size(name) + 4096 * (attempt + 1));
+                view.read(name, buf);
+                buf.flip();
+                return fromJson(StandardCharsets.UTF_8.decode(buf).toString());
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+}

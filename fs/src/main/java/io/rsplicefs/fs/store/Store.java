@@ -1,0 +1,41 @@
+package io.rsplicefs.fs.store;
+
+import io.rsplicefs.nativeio.FileStat;
+import io.rsplicefs.nativeio.FsStat;
+import io.rsplicefs.nativeio.NativeIoException;
+
+/**
+ * What a mount serves, read-only part. Paths are FUSE paths ("/", "/a/b");
+ * failures are {@link NativeIoException}s whose errno is what the kernel
+ * would give. A store that can also change its tree implements
+ * {@link WritableStore}; the filesystem core answers EROFS to every writing
+ * operation on a store that does not.
+ */
+public interface Store extends AutoCloseable {
+    /** A short description for logs and stats, e.g. "directory /srv/data". */
+    String describe();
+
+    FileStat stat(String path) throws NativeIoException;
+
+    String[] list(String path) throws NativeIoException;
+
+    byte[] readlink(String path) throws NativeIoException;
+
+    /**
+     * Opens a file; {@code flags} are the open(2) flags the client used. A
+     * read-only store refuses write access with EROFS.
+     */
+    StoreFile open(String path, int flags) throws NativeIoException;
+
+    void access(String path, int mask) throws NativeIoException;
+
+    FsStat statfs() throws NativeIoException;
+
+    byte[] getxattr(String path, String name) throws NativeIoException;
+
+    /** NUL-separated names, as listxattr(2) returns them. */
+    byte[] listxattr(String path) throws NativeIoException;
+
+    @Override
+    void close() throws NativeIoException;
+}

@@ -1,0 +1,47 @@
+package io.rsplicefs.fs.store;
+
+import io.rsplicefs.nativeio.FileStat;
+import io.rsplicefs.nativeio.NativeIoException;
+
+/**
+ * An open file of a store: where its bytes are, its own attributes and
+ * identity, and (for a writable store) the calls that change it. The core
+ * never reaches around it to an fd. Closing is idempotent.
+ */
+public interface StoreFile extends AutoCloseable {
+    int EROFS = 30;
+
+    /** The path it was opened by (for messages). */
+    String path();
+
+    /** The file's identity: two names of one file (hard links) have one key. */
+    FileKey key();
+
+    /** Its attributes now. */
+    FileStat stat() throws NativeIoException;
+
+    ByteSource source();
+
+    /** Writes {@code len} bytes from native memory at {@code address} at file offset {@code off}. */
+    default long write(long address, long len, long off) throws NativeIoException {
+        throw new NativeIoException("write " + path(), EROFS);
+    }
+
+    default void truncate(long size) throws NativeIoException {
+        throw new NativeIoException("truncate " + path(), EROFS);
+    }
+
+    /** Nothing to flush for a file that cannot be written. */
+    default void fsync(boolean dataOnly) throws NativeIoException {
+    }
+
+    /**
+     * A hint that the kernel may move this file's backing pages into the FUSE
+     * cache (donation on): the store may arrange its cache for that.
+     */
+    default void prepareForDonation() throws NativeIoException {
+    }
+
+    @Override
+    void close() throws NativeIoException;
+}

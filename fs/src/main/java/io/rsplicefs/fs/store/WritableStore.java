@@ -1,0 +1,33 @@
+package io.rsplicefs.fs.store;
+
+import io.rsplicefs.nativeio.NativeIoException;
+
+/** A store whose tree can be changed through the mount (a directory). */
+public interface WritableStore extends Store {
+    StoreFile create(String path, int flags, int mode) throws NativeIoException;
+
+    void mkdir(String path, int mode) throws NativeIoException;
+
+    void unlink(String path) throws NativeIoException;
+
+    void rmdir(String path) throws NativeIoException;
+
+    void rename(String from, String to) throws NativeIoException;
+
+    void symlink(String target, String linkPath) throws NativeIoException;
+
+    void link(String existing, String newPath) throws NativeIoException;
+
+    void chmod(String path, int mode) throws NativeIoException;
+
+    void chown(String path, int uid, int gid) throws NativeIoException;
+
+    void truncate(String path, long size) throws NativeIoException;
+
+    void utimens(String path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
+            throws NativeIoException;
+
+    void setxattr(String path, String name, byte[] value, int flags) throws NativeIoException;
+
+    void removexattr(String path, String name) throws NativeIoException;
+}
