@@ -7,6 +7,10 @@ import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.stats.FsStats;
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.store.DirectoryStore;
+import io.rsplicefs.fs.store.Store;
+import io.rsplicefs.fs.store.WritableStore;
+import io.rsplicefs.fs.store.archive.ArchiveException;
+import io.rsplicefs.fs.store.archive.ArchiveStore;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.NativeLibrary;
@@ -56,12 +60,10 @@ public final class FuseMount implements AutoCloseable {
                     + NativeLibrary.unavailabilityCause().getMessage());
         }
         check(config);
-        DirectoryStore store;
-        try {
-            store = DirectoryStore.open(config.source());
-        } catch (NativeIoException e) {
-            throw new MountException("cannot open source " + config.source() + ": " + e.errnoName()
-                    + " (" + e.getMessage() + ")");
+        Store store = openStore(config);
+        List<String> fuseOptions = new ArrayList<>(config.libfuseOptions());
+        if (!(store instanceof WritableStore)) {
+            fuseOptions.add("ro"); // the kernel refuses writes before they reach the daemon
         }
         // A passthrough creates files with exactly the mode the caller asked for; the kernel already applied its umask.
         AtFiles.umask(0);
@@ -69,7 +71,7 @@ public final class FuseMount implements AutoCloseable {
         stats.mountInfo(new MountStats.MountInfo("jnr-fuse", store.describe(), config.source().toString(),
                 config.mountpoint().toString(), ProcessHandle.current().pid(), config.readPath().id(),
                 config.readPath().id(), config.donate(), config.spliceWrite(),
-                String.join(",", config.libfuseOptions())));
+                String.join(",", fuseOptions)));
         FsCore core = new FsCore(store, config, stats);
         JnrFuseFs fs = new JnrFuseFs(core, config.debug());
         List<String> args = new ArrayList<>();
@@ -77,7 +79,7 @@ public final class FuseMount implements AutoCloseable {
             args.add("-s");
         }
         args.add("-o");
-        args.add(String.join(",", config.libfuseOptions()));
+        args.add(String.join(",", fuseOptions));
         CountDownLatch ended = new CountDownLatch(1);
         Throwable[] failure = new Throwable[1];
         Thread loop = new Thread(() -> {
@@ -97,7 +99,30 @@ public final class FuseMount implements AutoCloseable {
         if (config.readPath() == ReadPath.GIFT) {
             m.notice = GiftProbe.run(core, config, stats);
         }
+        if (store instanceof ArchiveStore a && !a.warnings().isEmpty()) {
+            String w = "archive: " + String.join("; ", a.warnings().subList(0, Math.min(5, a.warnings().size())))
+                    + (a.warnings().size() > 5 ? "; ... (" + a.warnings().size() + " notes in all)" : "");
+            m.notice = m.notice == null ? w : m.notice + "\n" + w;
+        }
         return m;
+    }
+
+    /** A directory is mirrored; a file is mounted as a tar or zip archive (by its content). */
+    private static Store openStore(MountConfig config) throws MountException {
+        Path src = config.source();
+        if (Files.isDirectory(src)) {
+            try {
+                return DirectoryStore.open(src);
+            } catch (NativeIoException e) {
+                throw new MountException("cannot open source " + src + ": " + e.errnoName() + " (" + e.getMessage()
+                        + ")");
+            }
+        }
+        try {
+            return ArchiveStore.open(src, config.inflateCacheDir(), config.inflateCacheBytes());
+        } catch (ArchiveException e) {
+            throw new MountException("cannot mount " + e.getMessage());
+        }
     }
 
     private static void check(MountConfig c) throws MountException {
@@ -110,8 +135,9 @@ public final class FuseMount implements AutoCloseable {
         if (!Files.exists(src)) {
             throw new MountException("source " + src + " does not exist");
         }
-        if (!Files.isDirectory(src)) {
-            throw new MountException("source " + src + " is not a directory (only directories can be mirrored)");
+        if (!Files.isDirectory(src) && !Files.isRegularFile(src)) {
+            throw new MountException("source " + src + " is neither a directory (to mirror) nor a file (a tar or zip"
+                    + " archive to mount)");
         }
         if (!Files.exists(mp)) {
             throw new MountException("mount point " + mp + " does not exist (create it with: mkdir -p " + mp + ")");
@@ -119,7 +145,7 @@ public final class FuseMount implements AutoCloseable {
         if (!Files.isDirectory(mp)) {
             throw new MountException("mount point " + mp + " is not a directory");
         }
-        if (src.equals(mp) || mp.startsWith(src)) {
+        if (Files.isDirectory(src) && (src.equals(mp) || mp.startsWith(src))) {
             throw new MountException("mount point " + mp + " is inside the source " + src
                     + " (the mirror would contain itself)");
         }

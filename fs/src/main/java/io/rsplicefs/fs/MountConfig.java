@@ -22,6 +22,8 @@ public final class MountConfig {
     private boolean singleThreaded;
     private boolean stableReplies = true;
     private int sampleEvery = 16;
+    private Path inflateCacheDir = Path.of("/var/tmp");
+    private long inflateCacheBytes = 1L << 30;
     private final List<String> fuseOptions = new ArrayList<>();
 
     public MountConfig(Path source, Path mountpoint) {
@@ -133,6 +135,26 @@ public final class MountConfig {
 
     public MountConfig sampleEvery(int n) {
         this.sampleEvery = n;
+        return this;
+    }
+
+    /** Where an archive's deflated members are inflated (unlinked files; a disk, not tmpfs). */
+    public Path inflateCacheDir() {
+        return inflateCacheDir;
+    }
+
+    public MountConfig inflateCacheDir(Path d) {
+        this.inflateCacheDir = d;
+        return this;
+    }
+
+    /** How many bytes of inflated members nobody has open stay cached. */
+    public long inflateCacheBytes() {
+        return inflateCacheBytes;
+    }
+
+    public MountConfig inflateCacheBytes(long n) {
+        this.inflateCacheBytes = n;
         return this;
     }
 

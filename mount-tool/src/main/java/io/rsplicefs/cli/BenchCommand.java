@@ -7,7 +7,6 @@ import io.rsplicefs.cli.bench.Job;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -154,18 +153,12 @@ final class BenchCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    /** "1G", "256M", "512k", "1GiB", "1073741824"; rounded down to 2 MiB (two 1 MiB halves). */
+    /** A size (see ByteSizeConverter) rounded down to 2 MiB (two 1 MiB halves). */
     private long parseSize(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT).replaceAll("i?b$", "");
-        long mult = 1;
-        if (!t.isEmpty() && "kmgt".indexOf(t.charAt(t.length() - 1)) >= 0) {
-            mult = 1L << (10 * ("kmgt".indexOf(t.charAt(t.length() - 1)) + 1));
-            t = t.substring(0, t.length() - 1);
-        }
         long v;
         try {
-            v = Long.parseLong(t.trim()) * mult;
-        } catch (NumberFormatException e) {
+            v = ByteSizeConverter.parse(s);
+        } catch (picocli.CommandLine.TypeConversionException e) {
             throw new ParameterException(spec.commandLine(), "--size needs a size such as 1G or 256M, not '" + s + "'");
         }
         long rounded = v / (2L << 20) * (2L << 20);

@@ -36,7 +36,8 @@ final class MountCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "The directory to mirror.")
+    @Parameters(index = "0", paramLabel = "SOURCE",
+            description = "The directory to mirror, or a tar or zip archive to mount read-only (chosen by content).")
     Path source;
 
     @Parameters(index = "1", paramLabel = "MOUNTPOINT",
@@ -73,6 +74,16 @@ final class MountCommand implements Callable<Integer> {
             description = "libfuse mount options, passed through (e.g. -o allow_other,nonempty).")
     List<String> fuseOptions = new ArrayList<>();
 
+    @Option(names = "--inflate-cache", paramLabel = "SIZE", defaultValue = "1G", converter = ByteSizeConverter.class,
+            description = "Archives: how much of the deflated members nobody has open stays inflated (default:"
+                    + " ${DEFAULT-VALUE}); an open member is never evicted.")
+    long inflateCache;
+
+    @Option(names = "--inflate-cache-dir", paramLabel = "DIR", defaultValue = "/var/tmp",
+            description = "Archives: where deflated members are inflated, as unlinked files (default:"
+                    + " ${DEFAULT-VALUE}; a disk file system, so the pages can leave its cache).")
+    Path inflateCacheDir;
+
     @Option(names = "-f", description = "Foreground: serve in this process until unmounted or signalled.")
     boolean foreground;
 
@@ -94,7 +105,7 @@ final class MountCommand implements Callable<Integer> {
         List<String> opts = fuseOptions.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
         Path mp = MountPoints.canonical(mountpoint);
         MountRequest req = new MountRequest(MountPoints.canonical(source), mp, readPath, donate, forceGift, opts,
-                debug, threads != null, stableReplies);
+                debug, threads != null, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath());
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"

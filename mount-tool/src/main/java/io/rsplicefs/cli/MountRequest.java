@@ -8,7 +8,8 @@ import java.util.List;
 
 /** One mount as the user asked for it, with canonical paths; how the daemon child is told the same. */
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean donate, boolean forceGift,
-                    List<String> fuseOptions, boolean debug, boolean singleThreaded, boolean stableReplies) {
+                    List<String> fuseOptions, boolean debug, boolean singleThreaded, boolean stableReplies,
+                    long inflateCache, Path inflateCacheDir) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -17,7 +18,9 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean don
                 .forceGift(forceGift)
                 .debug(debug)
                 .singleThreaded(singleThreaded)
-                .stableReplies(stableReplies);
+                .stableReplies(stableReplies)
+                .inflateCacheBytes(inflateCache)
+                .inflateCacheDir(inflateCacheDir);
         fuseOptions.forEach(c::fuseOption);
         return c;
     }
@@ -43,6 +46,8 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean don
             a.add("--threads=1");
         }
         a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
+        a.add("--inflate-cache=" + inflateCache);
+        a.add("--inflate-cache-dir=" + inflateCacheDir);
         a.add("--"); // paths may start with '-'
         a.add(source.toString());
         a.add(mountpoint.toString());

@@ -68,6 +68,7 @@ public final class FsCore {
         this.store = store;
         this.config = config;
         this.stats = stats;
+        stats.store(store::counters);
         this.sampler = new DonationSampler(config.donate() ? config.sampleEvery() : 0);
         this.giftReader = new GiftReader(config.spliceWrite());
         this.replyGuard = config.stableReplies() ? new ReplyGuard() : null;

@@ -20,6 +20,7 @@ public final class FsStats {
     private volatile Supplier<MountStats.StableRepliesStats> stableReplies =
             () -> new MountStats.StableRepliesStats(false, 0, 0, 0, 0);
     private volatile Supplier<MountStats.FreshPageFlushStats> freshPageFlush = () -> null;
+    private volatile Supplier<Map<String, Long>> store = Map::of;
 
     public FsStats() {
         for (ReadPath p : ReadPath.values()) {
@@ -64,6 +65,11 @@ public final class FsStats {
         this.freshPageFlush = s;
     }
 
+    /** Where the store's own counters come from. */
+    public void store(Supplier<Map<String, Long>> s) {
+        this.store = s;
+    }
+
     public void gift(MountStats.GiftStats g) {
         this.gift = g;
     }
@@ -78,7 +84,7 @@ public final class FsStats {
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
         return new MountStats(mountInfo, rp, new MountStats.WriteStats(writeRequests.sum(), writeBytes.sum()), gift,
-                stableReplies.get(), freshPageFlush.get(), failures);
+                stableReplies.get(), freshPageFlush.get(), store.get(), failures);
     }
 
     public String toJson() {

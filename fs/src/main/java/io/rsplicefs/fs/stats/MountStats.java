@@ -19,11 +19,13 @@ import java.util.Map;
  * tests read it back as the same records (no string keys outside this file).
  *
  * @param freshPageFlush null unless donation is on
+ * @param store the store's own counters (an archive's members, inflations, aligned and unaligned opens);
+ *     empty for a directory
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, WriteStats writes, GiftStats gift,
                          StableRepliesStats stableReplies, FreshPageFlushStats freshPageFlush,
-                         Map<String, Long> callbackFailures) {
+                         Map<String, Long> store, Map<String, Long> callbackFailures) {
 
     /** The xattr on the mount root that returns the JSON; never passed to the store. */
     public static final String XATTR = "user.rsplicefs.stats";

@@ -3,6 +3,7 @@ package io.rsplicefs.fs.store;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.FsStat;
 import io.rsplicefs.nativeio.NativeIoException;
+import java.util.Map;
 
 /**
  * What a mount serves, read-only part. Paths are FUSE paths ("/", "/a/b");
@@ -35,6 +36,11 @@ public interface Store extends AutoCloseable {
 
     /** NUL-separated names, as listxattr(2) returns them. */
     byte[] listxattr(String path) throws NativeIoException;
+
+    /** The store's own counters for the mount's stats (e.g. an archive's members and inflations); none by default. */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 
     @Override
     void close() throws NativeIoException;
