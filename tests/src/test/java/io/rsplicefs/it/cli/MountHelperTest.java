@@ -67,8 +67,10 @@ class MountHelperTest extends CliTestBase {
         String script = String.join("\n",
                 "set -u",
                 "cleanup() { for m in '" + mp + "' '" + mp2 + "'; do",
-                "  grep -q \" $m fuse.rsplicefs \" /proc/self/mountinfo && fusermount -u -z \"$m\"; done; }",
+                "  grep -q \" $m fuse.rsplicefs \" /proc/self/mounts && fusermount -u -z \"$m\"; done; }",
                 "trap cleanup EXIT",
+                // this test's mounts only: the namespace starts with a copy of the machine's mount table
+                "mounted() { grep ' fuse.rsplicefs ' /proc/self/mounts | grep -c ' " + base + "/'; }",
                 "mount --bind '" + wrapperDir() + "' /usr/local/sbin || exit 90",
                 "mp='" + mp + "'; mp2='" + mp2 + "'; src='" + src + "'",
                 // 1. mount -t with rsplicefs's own options and mount(8)'s
@@ -86,13 +88,13 @@ class MountHelperTest extends CliTestBase {
                 // 3. fstab: mount -a skips noauto, mounts the other, a second mount -a sees it mounted
                 "mount -a -T '" + fstab + "'; echo \"mount-a=$?\"",
                 "mount -a -T '" + fstab + "'; echo \"mount-a-again=$?\"",
-                "echo \"mounted=$(grep -c ' fuse.rsplicefs ' /proc/self/mountinfo)\"",
+                "echo \"mounted=$(mounted)\"",
                 "mount -T '" + fstab + "' \"$mp\"; echo \"mount-noauto=$?\"",
-                "echo \"mounted=$(grep -c ' fuse.rsplicefs ' /proc/self/mountinfo)\"",
+                "echo \"mounted=$(mounted)\"",
                 "rsplicefs stats \"$mp\" | sed -n 's/^read path */readpath-fstab: /p'",
                 "cat \"$mp2/hello.txt\" | sed 's/^/hello: /'",
                 "umount \"$mp\"; rsplicefs umount \"$mp2\"; echo \"umount-both=$?\"",
-                "echo \"mounted=$(grep -c ' fuse.rsplicefs ' /proc/self/mountinfo)\"");
+                "echo \"mounted=$(mounted)\"");
         Cli.Result r = inNamespace(script);
         String out = r.out();
         assertEquals(0, r.exit(), r::describe);
@@ -137,22 +139,20 @@ class MountHelperTest extends CliTestBase {
 
     @Test
     void missingLibfuse2() throws Exception {
-        assumeNamespaces();
-        Path lib = realFile("/usr/lib/x86_64-linux-gnu/libfuse.so.2", "/lib/x86_64-linux-gnu/libfuse.so.2",
-                "/usr/lib64/libfuse.so.2", "/usr/lib/libfuse.so.2");
-        Path mp = dir("mnt");
-        withHidden(lib, cli.command("mount", source(10).toString(), mp.toString()))
-                .failsWith("libfuse.so.2", "apt-get install libfuse2");
-        assertFalse(Leftovers.isMounted(mp));
+        mountFailsWithout(realFile("/usr/lib/x86_64-linux-gnu/libfuse.so.2", "/lib/x86_64-linux-gnu/libfuse.so.2",
+                "/usr/lib64/libfuse.so.2", "/usr/lib/libfuse.so.2"), "libfuse.so.2", "apt-get install libfuse2");
     }
 
     @Test
     void missingFusermount() throws Exception {
+        mountFailsWithout(realFile("/usr/bin/fusermount", "/bin/fusermount"), "fusermount", "apt-get install fuse");
+    }
+
+    /** With {@code hidden} gone, rsplicefs mount fails with one line naming {@code message}, mounting nothing. */
+    private void mountFailsWithout(Path hidden, String... message) throws Exception {
         assumeNamespaces();
-        Path fusermount = realFile("/usr/bin/fusermount", "/bin/fusermount");
         Path mp = dir("mnt");
-        withHidden(fusermount, cli.command("mount", source(10).toString(), mp.toString()))
-                .failsWith("fusermount", "apt-get install fuse");
+        withHidden(hidden, cli.command("mount", source(10).toString(), mp.toString())).failsWith(message);
         assertFalse(Leftovers.isMounted(mp));
     }
 
