@@ -19,14 +19,29 @@ public final class Main {
     }
 
     static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cmd = commandLine();
+        if (MountHelper.isHelperCall(args, cmd.getSubcommands().keySet())) {
+            // mount.fuse's call for mount -t fuse.rsplicefs and /etc/fstab: SOURCE MOUNTPOINT -o OPTS
+            try {
+                return cmd.execute(MountHelper.toMountArgs(args).toArray(String[]::new));
+            } catch (MountHelper.BadOption e) {
+                cmd.getErr().println(ErrorReporter.PREFIX + e.getMessage() + " (see rsplicefs --help or man rsplicefs)");
+                cmd.getErr().flush();
+                return EXIT_USAGE;
+            }
+        }
+        return cmd.execute(args);
     }
 
-    static CommandLine commandLine() {
+    /** The whole command line as run: also what the man page and the shell completion are made from. */
+    public static CommandLine commandLine() {
         ErrorReporter errors = new ErrorReporter();
         CommandLine cmd = new CommandLine(new RsplicefsCommand())
                 .setExecutionExceptionHandler(errors)
                 .setParameterExceptionHandler(errors);
+        cmd.getCommandSpec().usageMessage()
+                .footerHeading("%nMounting with mount(8) and /etc/fstab:%n")
+                .footer(MountHelper.helpSection());
         exitCodes(cmd);
         return cmd;
     }

@@ -111,6 +111,9 @@ final class MountCommand implements Callable<Integer> {
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"
                     + " transport endpoint is not connected); clean it up with: rsplicefs umount " + mp);
         }
+        if (!daemonChild) {
+            MountPreflight.check(opts);
+        }
         if (foreground || debug || daemonChild) {
             return new ServingProcess(req, daemonChild, RuntimeDir.forCurrentUser()).serve();
         }

@@ -1,8 +1,16 @@
 package io.rsplicefs.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version from the jar manifest (Implementation-Version); "dev" when run from classes. */
+/**
+ * --version: the version from the jar manifest (Implementation-Version; "dev" when run from classes), then
+ * one line each for the engine and the kernel features found ({@link KernelFeatures}). Mounts nothing.
+ */
 final class VersionProvider implements IVersionProvider {
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
@@ -11,6 +19,33 @@ final class VersionProvider implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return new String[] {"rsplicefs " + version()};
+        List<String> lines = new ArrayList<>();
+        lines.add("rsplicefs " + version());
+        lines.add(line("engine", engine()));
+        lines.addAll(KernelFeatures.detect().lines());
+        return lines.toArray(String[]::new);
+    }
+
+    static String line(String name, String text) {
+        return String.format(java.util.Locale.ROOT, "%-12s %s", name, text);
+    }
+
+    /** jnr-fuse, the only engine, and whether the libfuse 2 it needs loads. */
+    private static String engine() {
+        String jnr = "jnr-fuse " + buildProperty("jnr-fuse.version");
+        Check lib = SystemChecks.libfuse();
+        return lib.status() == Check.Status.OK ? jnr + " on " + lib.detail().replace("libfuse.so.2 loads ", "libfuse.so.2 ") : jnr + ", unusable: " + lib.detail();
+    }
+
+    private static String buildProperty(String key) {
+        Properties p = new Properties();
+        try (InputStream in = VersionProvider.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // only a version string
+        }
+        return p.getProperty(key, "?");
     }
 }

@@ -23,7 +23,12 @@ class CommandsTest extends CliTestBase {
             assertEquals("", h.err(), h::describe);
             String[] version = command.isEmpty() ? new String[] {"--version"} : new String[] {command, "--version"};
             Cli.Result v = cli.run(version).succeeds();
-            assertTrue(v.out().matches("rsplicefs \\S+\\R"), v::describe);
+            // the version, then one line each: the engine and the kernel's features (issue 19)
+            List<String> lines = v.out().lines().toList();
+            assertTrue(lines.get(0).matches("rsplicefs \\S+"), v::describe);
+            assertEquals(List.of("engine", "kernel", "splice", "donation", "passthrough", "io_uring"),
+                    lines.stream().skip(1).map(l -> l.split(" ")[0]).toList(), v::describe);
+            assertTrue(lines.get(1).contains("jnr-fuse") && lines.get(1).contains("libfuse.so.2"), v::describe);
         }
     }
 
