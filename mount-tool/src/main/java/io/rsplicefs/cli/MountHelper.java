@@ -31,6 +31,8 @@ final class MountHelper {
             new Opt("force_gift", null, "--force-gift"),
             new Opt("stable_replies", null, "--stable-replies (nostable_replies: --no-stable-replies)"),
             new Opt("threads", "N", "--threads=N (only 1 can be honoured)"),
+            new Opt("inflate_cache", "SIZE", "--inflate-cache=SIZE (archives)"),
+            new Opt("inflate_cache_dir", "DIR", "--inflate-cache-dir=DIR (archives)"),
             new Opt("engine", "jnr-fuse", "the only engine (libfuse 2.9); others are refused"));
 
     /** Options only fstab and mount(8) care about, which mount.fuse passes on all the same. */
@@ -122,6 +124,8 @@ final class MountHelper {
                 case "stable_replies" -> mount.add(flag(o, value, "--stable-replies"));
                 case "nostable_replies", "no_stable_replies" -> mount.add(flag(o, value, "--no-stable-replies"));
                 case "threads" -> mount.add("--threads=" + need(o, value));
+                case "inflate_cache" -> mount.add("--inflate-cache=" + need(o, value));
+                case "inflate_cache_dir" -> mount.add("--inflate-cache-dir=" + need(o, value));
                 case "engine" -> {
                     if (!ENGINE.equals(need(o, value))) {
                         throw new BadOption("mount option " + o + ": no such engine; the only one is engine="
