@@ -47,9 +47,10 @@ class MountFailuresTest extends CliTestBase {
     }
 
     @Test
-    void sourceThatIsNotADirectory() throws Exception {
+    void sourceThatIsNeitherADirectoryNorAnArchive() throws Exception {
         Path file = Files.writeString(base.resolve("a-file"), "x");
-        cli.run("mount", file.toString(), dir("mnt").toString()).failsWith(file.toString(), "not a directory");
+        cli.run("mount", file.toString(), dir("mnt").toString()).failsWith(file.toString(), "not a tar or zip archive");
+        cli.run("mount", "/dev/null", dir("mnt").toString()).failsWith("/dev/null", "neither a directory");
     }
 
     @Test
