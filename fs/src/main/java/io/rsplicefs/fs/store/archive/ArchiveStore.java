@@ -9,6 +9,7 @@ import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.FsStat;
 import io.rsplicefs.nativeio.NativeIoException;
+import io.rsplicefs.nativeio.Residency;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -268,6 +269,17 @@ public final class ArchiveStore implements Store {
         @Override
         public ByteSource source() {
             return source;
+        }
+
+        /**
+         * Keeps the archive's (or the inflated copy's) cache in order-0 pages: large
+         * folios are never moved (see DirectoryStore's files); advice on the shared fd.
+         */
+        @Override
+        public void prepareForDonation() throws NativeIoException {
+            if (source instanceof ByteSource.FdRange r) {
+                Residency.fadvise(r.fd(), 0, 0, Residency.Advice.RANDOM);
+            }
         }
 
         @Override

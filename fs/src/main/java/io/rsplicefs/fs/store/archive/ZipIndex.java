@@ -8,6 +8,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -140,7 +141,10 @@ final class ZipIndex {
         long local = cd.getInt(p + 42) & 0xffffffffL;
         byte[] nameBytes = new byte[nameLen];
         cd.get(p + 46, nameBytes);
-        Charset cs = (flags & (1 << 11)) != 0 ? StandardCharsets.UTF_8 : Charset.forName("IBM437");
+        // unzip takes names as they are from archives made on Unix (their bytes are the locale's: UTF-8 here)
+        // and converts from CP437 only for archives made on MS-DOS and the like; the UTF-8 flag wins.
+        boolean unix = (madeBy >> 8) == 3;
+        Charset cs = (flags & (1 << 11)) != 0 || unix ? StandardCharsets.UTF_8 : Charset.forName("IBM437");
         String name = new String(nameBytes, cs);
         int x = p + 46 + nameLen;
         int xEnd = x + extraLen;
@@ -166,6 +170,14 @@ final class ZipIndex {
                 }
                 if (local == 0xffffffffL && d + 8 <= fieldsEnd) {
                     local = cd.getLong(d);
+                }
+            } else if (id == 0x7075 && len >= 5 && cd.get(d) == 1) { // Info-ZIP Unicode path: the UTF-8 name
+                CRC32 c = new CRC32();
+                c.update(nameBytes);
+                if ((cd.getInt(d + 1) & 0xffffffffL) == c.getValue()) {
+                    byte[] u = new byte[len - 5];
+                    cd.get(d + 5, u);
+                    name = new String(u, StandardCharsets.UTF_8);
                 }
             } else if (id == 0x5455 && len >= 5 && (cd.get(d) & 1) != 0) {
                 mtime = cd.getInt(d + 1) & 0xffffffffL;
