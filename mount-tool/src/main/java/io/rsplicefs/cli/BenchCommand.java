@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.cli.bench.ArchiveBench;
 import io.rsplicefs.cli.bench.BenchConfig;
 import io.rsplicefs.cli.bench.BenchException;
 import io.rsplicefs.cli.bench.BenchRun;
@@ -97,6 +98,16 @@ final class BenchCommand implements Callable<Integer> {
                     + " (root, kernel 6.15+): checks the peers' served bytes and shows request sizes (default: on).")
     boolean trace;
 
+    @Option(names = "--archive", description = "Instead of the read paths: archives. One set of files (--archive-files"
+            + " small ones and one big one, of --size) as a tar, a stored zip and a squashfs image, mounted by"
+            + " rsplicefs and, with --with-peers, by archivemount, fuse-zip and squashfuse; mount time, the big"
+            + " member's sequential read, all small files, 4 KiB random reads, RSS.")
+    boolean archive;
+
+    @Option(names = "--archive-files", paramLabel = "N",
+            description = "Small files in the --archive set (default 10000; --quick 1000).")
+    Integer archiveFiles;
+
     @Option(names = "--daemon-jvm-option", paramLabel = "OPT",
             description = "An extra JVM option for the rsplicefs daemons (repeatable), e.g. to profile them with"
                     + " -XX:StartFlightRecording=filename=/tmp/d-%%p.jfr.")
@@ -116,6 +127,20 @@ final class BenchCommand implements Callable<Integer> {
         int rand = randRuntime == null ? (quick ? 3 : 10) : randRuntime;
         if (rand < 1 || rand > 3600) {
             throw new ParameterException(spec.commandLine(), "--rand-runtime needs 1 to 3600 seconds, not " + rand);
+        }
+        Path workDir = (dir == null ? Path.of(System.getProperty("java.io.tmpdir", "/tmp")) : dir).toAbsolutePath();
+        if (archive) {
+            int files = archiveFiles == null ? (quick ? 1000 : 10_000) : archiveFiles;
+            if (files < 1 || files > 1_000_000) {
+                throw new ParameterException(spec.commandLine(), "--archive-files needs 1 to 1000000, not " + files);
+            }
+            long big = size == null ? (quick ? 64L << 20 : 256L << 20) : parseSize(size);
+            try {
+                new ArchiveBench(files, big, n, withPeers, workDir, out.toAbsolutePath().normalize(), System.err).run();
+            } catch (BenchException e) {
+                throw new CliException("bench: " + e.getMessage(), e);
+            }
+            return Main.EXIT_OK;
         }
         List<Job> jobList = new ArrayList<>();
         try {
@@ -137,7 +162,6 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Path workDir = (dir == null ? Path.of(System.getProperty("java.io.tmpdir", "/tmp")) : dir).toAbsolutePath();
         List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
         if (!args.isEmpty() && args.get(0).equals("bench")) {
             args.remove(0); // the parse result of a subcommand repeats the whole command line

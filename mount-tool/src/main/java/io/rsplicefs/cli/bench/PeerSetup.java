@@ -193,7 +193,7 @@ final class PeerSetup {
      * nothing (fuse3 would remove fuse, which rsplicefs needs). Returns why
      * not, if they could not be installed.
      */
-    private Optional<String> aptInstall(List<String> packages) throws BenchException {
+    Optional<String> aptInstall(List<String> packages) throws BenchException {
         String what = String.join(" ", packages);
         if (!install) {
             return Optional.of("not installed (" + what + "); --with-peers installs it");

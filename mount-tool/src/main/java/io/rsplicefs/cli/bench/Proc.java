@@ -18,6 +18,20 @@ final class Proc {
     private Proc() {
     }
 
+    /** The resident set of a process in KiB (VmRSS), 0 when it is gone. */
+    static long rssKiB(long pid) {
+        try {
+            for (String line : read(Path.of("/proc/" + pid + "/status")).split("\n")) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return 0;
+    }
+
     static String read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

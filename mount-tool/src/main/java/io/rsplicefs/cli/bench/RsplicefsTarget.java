@@ -115,7 +115,7 @@ final class RsplicefsTarget extends Target {
         effectivePath = mount.readPath();
     }
 
-    private static String absoluteClassPath() throws BenchException {
+    static String absoluteClassPath() throws BenchException {
         String cp = System.getProperty("java.class.path", "");
         if (cp.isEmpty()) {
             throw new BenchException("this JVM has no class path to start rsplicefs mounts with");

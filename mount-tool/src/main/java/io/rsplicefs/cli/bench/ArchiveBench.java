@@ -1,0 +1,360 @@
+package io.rsplicefs.cli.bench;
+
+import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.nativeio.AtFiles;
+import io.rsplicefs.nativeio.FileConstants;
+import io.rsplicefs.nativeio.NativeIoException;
+import io.rsplicefs.nativeio.PageArena;
+import io.rsplicefs.nativeio.Residency;
+import io.rsplicefs.nativeio.Splice;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * rsplicefs bench --archive: one set of files as a tar, a stored zip and a
+ * squashfs image, mounted by rsplicefs and by the tools people use for them
+ * (archivemount, fuse-zip, squashfuse), and the same files mirrored from a
+ * directory by rsplicefs; interleaved in rounds, a fresh mount per target and
+ * round: the mount time, one big member read sequentially (ratio to reading
+ * the same bytes from a plain file), every small file read once, 4 KiB
+ * random reads in the big member, and the serving process's RSS.
+ */
+public final class ArchiveBench {
+    /** What one target mounts and how. */
+    private record Target(String id, Path source, List<String> mountCommand) {
+    }
+
+    /** One target's figures of one round. */
+    /**
+     * @param randReadsPerOp the FUSE READ requests the kernel sent per random read (fuse tracepoints; -1 when not
+     *     traced): about 1 means every read reached the daemon; near 0, they were answered from a cache
+     */
+    private record Figures(double mountSeconds, double bigMBps, double smallSeconds, double randIops,
+                           double randReadsPerOp, long rssKiB) {
+    }
+
+    private final int files;
+    private final long bigBytes;
+    private final int rounds;
+    private final boolean withPeers;
+    private final Path work;
+    private final Path out;
+    private final PrintStream log;
+    private final Children children = new Children();
+    private final List<String> notes = new ArrayList<>();
+    private FuseTrace trace;
+
+    public ArchiveBench(int files, long bigBytes, int rounds, boolean withPeers, Path workDir, Path out,
+                        PrintStream log) {
+        this.files = files;
+        this.bigBytes = bigBytes;
+        this.rounds = rounds;
+        this.withPeers = withPeers;
+        this.work = workDir;
+        this.out = out;
+        this.log = log;
+    }
+
+    public void run() throws BenchException {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(work, "rsplicefs-archive-bench-");
+        } catch (IOException e) {
+            throw new BenchException("cannot create a directory in " + work + ": " + e.getMessage(), e);
+        }
+        List<Path> mounted = new ArrayList<>();
+        Thread hook = new Thread(() -> cleanUp(dir, mounted));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            trace = FuseTrace.open(children, notes::add).orElse(null);
+            Path tree = makeTree(dir.resolve("tree"));
+            List<Target> targets = targets(dir, tree);
+            Map<String, List<Figures>> all = new LinkedHashMap<>();
+            targets.forEach(t -> all.put(t.id(), new ArrayList<>()));
+            Path big = tree.resolve("big.bin");
+            List<Double> plain = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                plain.add(readBig(big)); // the same bytes from the plain file, warm: the ratio's denominator
+                for (int i = 0; i < targets.size(); i++) {
+                    Target t = targets.get((i + round - 1) % targets.size()); // rotate the order per round
+                    Path mp = Files.createDirectories(dir.resolve("mnt-" + t.id()));
+                    mounted.add(mp);
+                    Figures f = measure(t, mp);
+                    all.get(t.id()).add(f);
+                    log.printf(Locale.ROOT, "archive bench: round %d %-14s mount %.2f s, big %.0f MB/s, small %.2f s,"
+                            + " rand4k %.0f IOPS (%.2f READs each), RSS %d MiB%n", round, t.id(), f.mountSeconds(),
+                            f.bigMBps(), f.smallSeconds(), f.randIops(), f.randReadsPerOp(), f.rssKiB() / 1024);
+                    mounted.remove(mp);
+                }
+            }
+            report(all, median(plain));
+        } catch (IOException e) {
+            throw new BenchException("archive bench: " + e.getMessage(), e);
+        } finally {
+            cleanUp(dir, mounted);
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    /** {@code files} small files (1 to 150 KiB) in 100 directories, and one big file. */
+    private Path makeTree(Path tree) throws IOException {
+        log.printf("archive bench: writing %d small files and a %d MiB file ...%n", files, bigBytes >> 20);
+        Random r = new Random(1);
+        byte[] buf = new byte[150 * 1024];
+        for (int i = 0; i < files; i++) {
+            Path d = Files.createDirectories(tree.resolve(String.format("d%02d", i % 100)));
+            r.nextBytes(buf);
+            Files.write(d.resolve("f" + i + ".bin"), java.util.Arrays.copyOf(buf, 1024 + r.nextInt(149 * 1024)));
+        }
+        byte[] chunk = new byte[1 << 20];
+        try (var o = Files.newOutputStream(tree.resolve("big.bin"))) {
+            for (long n = 0; n < bigBytes; n += chunk.length) {
+                r.nextBytes(chunk);
+                o.write(chunk);
+            }
+        }
+        return tree;
+    }
+
+    private List<Target> targets(Path dir, Path tree) throws BenchException {
+        List<Target> t = new ArrayList<>();
+        Path tar = dir.resolve("set.tar");
+        Path zip = dir.resolve("set.zip");
+        must(new ProcessBuilder("tar", "--format=gnu", "-cf", tar.toString(), ".").directory(tree.toFile()), "tar");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> rsplicefs = List.of(java, "-cp", RsplicefsTarget.absoluteClassPath(), "io.rsplicefs.cli.Main",
+                "mount");
+        t.add(new Target("rsplicefs-dir", tree, rsplicefs));
+        t.add(new Target("rsplicefs-tar", tar, rsplicefs));
+        PeerSetup peers = new PeerSetup(children, dir, withPeers, log::println);
+        boolean haveZip = PeerSetup.onPath("zip").isPresent() || peers.aptInstall(List.of("zip")).isEmpty();
+        if (haveZip) {
+            must(new ProcessBuilder("zip", "-q", "-r", "-0", zip.toString(), ".").directory(tree.toFile()), "zip");
+            t.add(new Target("rsplicefs-zip", zip, rsplicefs));
+        } else {
+            notes.add("zip is not installed: the zip targets are left out");
+        }
+        peer(peers, "archivemount", "archivemount", tar, List.of("archivemount", "-o", "ro,readonly"), t);
+        if (haveZip) {
+            peer(peers, "fuse-zip", "fuse-zip", zip, List.of("fuse-zip", "-r"), t);
+        }
+        if (tool(peers, "mksquashfs", "squashfs-tools")) {
+            Path img = dir.resolve("set.squashfs");
+            must(new ProcessBuilder("mksquashfs", tree.toString(), img.toString(), "-quiet", "-no-progress"),
+                    "mksquashfs");
+            peer(peers, "squashfuse", "squashfuse", img, List.of("squashfuse"), t);
+        }
+        return t;
+    }
+
+    private boolean tool(PeerSetup peers, String cmd, String pkg) throws BenchException {
+        if (PeerSetup.onPath(cmd).isPresent()) {
+            return true;
+        }
+        var failed = peers.aptInstall(List.of(pkg));
+        failed.ifPresent(why -> notes.add(cmd + ": skipped, " + why));
+        return failed.isEmpty();
+    }
+
+    private void peer(PeerSetup peers, String id, String pkg, Path source, List<String> cmd, List<Target> t)
+            throws BenchException {
+        if (tool(peers, cmd.get(0), pkg)) {
+            t.add(new Target(id, source, cmd));
+        }
+    }
+
+    private void must(ProcessBuilder pb, String what) throws BenchException {
+        Children.Result r = children.run(pb, 1800);
+        if (!r.ok()) {
+            throw new BenchException(what + " failed: " + r.output().trim());
+        }
+    }
+
+    private Figures measure(Target t, Path mp) throws BenchException, IOException {
+        List<String> cmd = new ArrayList<>(t.mountCommand());
+        cmd.add(t.source().toString());
+        cmd.add(mp.toString());
+        long t0 = System.nanoTime();
+        Children.Result r = children.run(new ProcessBuilder(cmd).directory(new File("/")), 600);
+        while (r.ok() && !MountTable.isMounted(mp) && System.nanoTime() - t0 < 60_000_000_000L) {
+            sleep(5);
+        }
+        double mountSeconds = (System.nanoTime() - t0) / 1e9;
+        if (!r.ok() || !MountTable.isMounted(mp)) {
+            throw new BenchException("mounting " + t.id() + " failed: " + r.output().trim());
+        }
+        try {
+            long conn = FuseTrace.connection(mp);
+            if (trace != null) {
+                trace.start(conn);
+            }
+            long[] ops = new long[1];
+            double rand = randomReads(mp.resolve("big.bin"), ops);
+            double perOp = -1;
+            if (trace != null) {
+                FuseTrace.Counts c = trace.stop();
+                perOp = c.complete() ? (double) c.reads() / ops[0] : -1;
+            }
+            double big = readBig(mp.resolve("big.bin"));
+            double small = readSmall(mp);
+            long rss = servingProcess(mp).stream().map(Proc::rssKiB).reduce(0L, Long::sum);
+            return new Figures(mountSeconds, big, small, rand, perOp, rss);
+        } finally {
+            children.run(new ProcessBuilder("fusermount", "-u", mp.toString()), 60);
+            for (int i = 0; i < 200 && MountTable.isMounted(mp); i++) {
+                sleep(50);
+            }
+        }
+    }
+
+    /** MB/s of one sequential pass in 1 MiB reads. */
+    private static double readBig(Path f) throws IOException {
+        try (PageArena buf = PageArena.allocate(256)) {
+            int fd = AtFiles.openat(-100, f.toString(), FileConstants.O_RDONLY | FileConstants.O_CLOEXEC, 0);
+            long t0 = System.nanoTime();
+            long total = 0;
+            try {
+                for (long n; (n = Splice.preadFully(fd, buf.address(), 1 << 20, total)) > 0; ) {
+                    total += n;
+                }
+            } finally {
+                AtFiles.close(fd);
+            }
+            return total / 1e6 / ((System.nanoTime() - t0) / 1e9);
+        } catch (NativeIoException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Seconds to read every small file once, in the order a directory walk gives. */
+    private static double readSmall(Path mp) throws IOException {
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(mp)) {
+            all = s.filter(p -> !p.getFileName().toString().equals("big.bin")).filter(Files::isRegularFile).toList();
+        }
+        long t0 = System.nanoTime();
+        byte[] buf = new byte[1 << 17];
+        for (Path p : all) {
+            try (var in = Files.newInputStream(p)) {
+                while (in.read(buf) > 0) {
+                    // read it all
+                }
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** IOPS of 4 KiB reads at random page offsets of a file nobody has read yet (random advice: no readahead). */
+    private static double randomReads(Path f, long[] ops) throws IOException {
+        try (PageArena buf = PageArena.allocate(1)) {
+            int fd = AtFiles.openat(-100, f.toString(), FileConstants.O_RDONLY | FileConstants.O_CLOEXEC, 0);
+            try {
+                Residency.fadvise(fd, 0, 0, Residency.Advice.RANDOM);
+                long pages = Files.size(f) / 4096;
+                Random r = new Random(7);
+                long t0 = System.nanoTime();
+                long deadline = t0 + 3_000_000_000L;
+                int n = 0;
+                while (n < 20_000 && System.nanoTime() < deadline) {
+                    Splice.preadFully(fd, buf.address(), 4096, (long) (r.nextDouble() * pages) * 4096);
+                    n++;
+                }
+                ops[0] = n;
+                return n / ((System.nanoTime() - t0) / 1e9);
+            } finally {
+                AtFiles.close(fd);
+            }
+        } catch (NativeIoException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** The processes whose command line names the mount point (the daemon, whichever tool forked it). */
+    private static List<Long> servingProcess(Path mp) {
+        List<Long> pids = new ArrayList<>();
+        String want = mp.toString();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            s.filter(p -> p.getFileName().toString().matches("\\d+")).forEach(p -> {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+                    if (cmd.contains(want) && !cmd.contains("fusermount")) {
+                        pids.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException ignored) {
+                    // gone meanwhile
+                }
+            });
+        } catch (IOException ignored) {
+            // no /proc: no RSS
+        }
+        return pids;
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = v.stream().sorted().toList();
+        return s.isEmpty() ? Double.NaN : s.get(s.size() / 2);
+    }
+
+    private void report(Map<String, List<Figures>> all, double plainMBps) throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "Archive bench: %d small files + one %d MiB file, %d rounds (medians);"
+                + " plain-file read of the big file: %.0f MB/s (warm)%n%n", files, bigBytes >> 20, rounds, plainMBps));
+        b.append("| target | mount s | big member MB/s | ratio to plain file | all small files s | rand4k IOPS |"
+                + " FUSE READs per rand4k | RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        all.forEach((id, f) -> {
+            double big = median(f.stream().map(Figures::bigMBps).toList());
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.0f | %.2f | %.2f | %.0f | %.2f | %.0f |%n", id,
+                    median(f.stream().map(Figures::mountSeconds).toList()), big, big / plainMBps,
+                    median(f.stream().map(Figures::smallSeconds).toList()),
+                    median(f.stream().map(Figures::randIops).toList()),
+                    median(f.stream().map(Figures::randReadsPerOp).toList()),
+                    median(f.stream().map(x -> x.rssKiB() / 1024.0).toList())));
+        });
+        for (String n : notes) {
+            b.append("\n- ").append(n);
+        }
+        b.append('\n');
+        log.print(b);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("archive-results.md"), b.toString());
+    }
+
+    private void cleanUp(Path dir, List<Path> mounted) {
+        if (trace != null) {
+            trace.close();
+            trace = null;
+        }
+        children.close();
+        for (Path mp : mounted) {
+            try {
+                new ProcessBuilder("fusermount", "-u", "-z", mp.toString()).start().waitFor();
+            } catch (IOException | InterruptedException ignored) {
+                // best effort
+            }
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
