@@ -2,7 +2,6 @@ package io.rsplicefs.fs.core;
 
 import com.kenai.jffi.MemoryIO;
 import io.rsplicefs.fs.store.ByteSource;
-import io.rsplicefs.fs.store.FileKey;
 import io.rsplicefs.fs.store.Store;
 import io.rsplicefs.fs.store.StoreFile;
 import io.rsplicefs.nativeio.FileStat;
@@ -74,31 +73,7 @@ final class MemoryStore implements Store {
             IO.putByteArray(address, content, (int) off, (int) n);
             return n;
         };
-        return new StoreFile() {
-            @Override
-            public String path() {
-                return path;
-            }
-
-            @Override
-            public FileKey key() {
-                return new FileKey(s.dev(), s.ino());
-            }
-
-            @Override
-            public FileStat stat() {
-                return s;
-            }
-
-            @Override
-            public ByteSource source() {
-                return bytes;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return new FixedFile(path, s, bytes);
     }
 
     @Override

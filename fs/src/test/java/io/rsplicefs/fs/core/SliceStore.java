@@ -1,7 +1,6 @@
 package io.rsplicefs.fs.core;
 
 import io.rsplicefs.fs.store.ByteSource;
-import io.rsplicefs.fs.store.FileKey;
 import io.rsplicefs.fs.store.Store;
 import io.rsplicefs.fs.store.StoreFile;
 import io.rsplicefs.nativeio.FileStat;
@@ -47,32 +46,7 @@ final class SliceStore implements Store {
     public StoreFile open(String path, int flags) throws NativeIoException {
         FileStat s = stat(path);
         ByteSource range = new ByteSource.FdRange(fd, base, length);
-        return new StoreFile() {
-            @Override
-            public String path() {
-                return path;
-            }
-
-            @Override
-            public FileKey key() {
-                return new FileKey(s.dev(), s.ino());
-            }
-
-            @Override
-            public FileStat stat() {
-                return s;
-            }
-
-            @Override
-            public ByteSource source() {
-                return range;
-            }
-
-            @Override
-            public void close() {
-                // the archive fd belongs to the store
-            }
-        };
+        return new FixedFile(path, s, range);
     }
 
     @Override
