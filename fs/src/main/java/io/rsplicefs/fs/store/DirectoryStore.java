@@ -35,7 +35,8 @@ import java.nio.file.Path;
  * calling thread's filesystem credentials switched to their {@link Creator}
  * for the one *at() call: the kernel gives them that user's owner, group and
  * mode bits and checks that user's permissions, with no moment in which they
- * have another owner. The path up to the parent is resolved as the daemon.
+ * have another owner. mkdir, symlink and mknod resolve the parent as the
+ * daemon and act as the creator; create resolves the whole path as the creator.
  */
 public final class DirectoryStore implements WritableStore {
     private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;

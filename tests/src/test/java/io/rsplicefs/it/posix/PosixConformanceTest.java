@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Differential POSIX conformance of a shared mount ({@code -o allow_other}, a
- * root daemon): the same operations, by root and by nobody (a process run
- * through setpriv, no capabilities, no supplementary groups), on a plain
+ * root daemon): the same operations, by root, by nobody (a process run
+ * through setpriv, no capabilities, no supplementary groups) and by nobody
+ * with staff as a supplementary group, on a plain
  * directory of the backing filesystem (the oracle) and through the mount, in
  * plain, sticky and setgid directories. Every answer (OK, errno, what stat and
  * the xattr calls show) must be the same, and so must the final tree (owner,
@@ -106,10 +107,16 @@ class PosixConformanceTest {
                 Duration.ofMinutes(4), c -> c.fuseOption("allow_other"));
              Runner rootRunner = Runner.start(List.of(), cp);
              Runner nobodyRunner = Runner.start(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
-                     "--clear-groups"), cp)) {
+                     "--clear-groups"), cp);
+             Runner memberRunner = Runner.start(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
+                     "--groups=" + STAFF), cp)) {
             Path mnt = m.mountpoint();
             for (Step s : steps) {
-                Runner r = s.actor().equals("root") ? rootRunner : nobodyRunner;
+                Runner r = switch (s.actor()) {
+                    case "root" -> rootRunner;
+                    case "member" -> memberRunner;
+                    default -> nobodyRunner;
+                };
                 String want = r.run(s.line(oracle));
                 String got = r.run(s.line(mnt));
                 compare(s.label(), s.describe(), want, got, report, failures, documented);
@@ -216,6 +223,18 @@ class PosixConformanceTest {
             nobody("unlink", d + "/d/x");
             nobody("rmdir", d + "/d");
         }
+        // supplementary groups: nobody with staff as a supplementary group ("member")
+        root("mkdir", "/grp", "0770");
+        root("chown", "/grp", "0", "" + STAFF);
+        root("chmod", "/grp", "0770");
+        nobody("create", "/grp/n", "0644");
+        as("member", "", "create", "/grp/m", "0644");
+        as("member", "", "mkdir", "/grp/md", "0755");
+        as("member", "", "stat", "/grp/m");
+        as("member", "", "create", "/sgid/gm", "2755");
+        as("member", "", "stat", "/sgid/gm");
+        as("member", "", "chown", "/grp/m", "-1", "" + STAFF);
+        as("member", "", "stat", "/grp/m");
         // fallocate: every mode the kernel forwards, on nobody's file in the sticky directory
         nobody("create", "/sticky/fa", "0644");
         nobody("fill", "/sticky/fa", "20000");
