@@ -142,6 +142,14 @@ static jint mkdirat0(JNIEnv *env, jclass cls, jint dirfd, jstring name, jint mod
     return res;
 }
 
+static jint mknodat0(JNIEnv *env, jclass cls, jint dirfd, jstring name, jint mode, jlong rdev)
+{
+    (void)cls;
+    jint res = 0;
+    WITH_STR(n, name, res = mknodat(dirfd, n.s, (mode_t)mode, (dev_t)rdev) == 0 ? 0 : RSPLICE_ERR());
+    return res;
+}
+
 static jint unlinkat0(JNIEnv *env, jclass cls, jint dirfd, jstring name, jint flags)
 {
     (void)cls;
@@ -477,6 +485,8 @@ static jintArray file_constants(JNIEnv *env, jclass cls)
         O_CLOEXEC, O_PATH, O_DIRECT, O_ACCMODE, AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_EMPTY_PATH,
         (jint)RESOLVE_BENEATH, (jint)RESOLVE_NO_SYMLINKS, (jint)RESOLVE_NO_MAGICLINKS,
         (jint)RENAME_NOREPLACE, (jint)RENAME_EXCHANGE, XATTR_CREATE, XATTR_REPLACE,
+        FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE, S_IFMT, S_IFIFO, S_IFSOCK,
+        S_IFCHR, S_IFBLK, S_IFREG, (jint)UTIME_NOW, (jint)UTIME_OMIT,
     };
     jintArray arr = (*env)->NewIntArray(env, RSPLICE_COUNT(v));
     if (arr != NULL) {
@@ -491,6 +501,7 @@ static const JNINativeMethod methods[] = {
     {"fstatat", "(ILjava/lang/String;I[J)I", (void *)fstatat0},
     {"fstat", "(I[J)I", (void *)fstat0},
     {"mkdirat", "(ILjava/lang/String;I)I", (void *)mkdirat0},
+    {"mknodat", "(ILjava/lang/String;IJ)I", (void *)mknodat0},
     {"unlinkat", "(ILjava/lang/String;I)I", (void *)unlinkat0},
     {"renameat2", "(ILjava/lang/String;ILjava/lang/String;I)I", (void *)renameat2_0},
     {"symlinkat", "(Ljava/lang/String;ILjava/lang/String;)I", (void *)symlinkat0},

@@ -113,8 +113,19 @@ final class BenchCommand implements Callable<Integer> {
                     + " -XX:StartFlightRecording=filename=/tmp/d-%%p.jfr.")
     List<String> daemonJvmOptions = new ArrayList<>();
 
+    @Option(names = "--metadata", description = "The metadata workloads instead: create --files empty files,"
+            + " ls -l them, rm -rf them, on native, rsplicefs and (--with-peers) bindfs; --rounds (default 3).")
+    boolean metadata;
+
+    @Option(names = "--files", paramLabel = "N", defaultValue = "10000",
+            description = "Files per round of --metadata (default 10000).")
+    int files;
+
     @Override
     public Integer call() throws CliException {
+        if (metadata) {
+            return metadata();
+        }
         long bytes = size == null ? (quick ? 256L << 20 : 1L << 30) : parseSize(size);
         int n = rounds == null ? (quick ? 3 : 5) : rounds;
         if (n < 1 || n > 100) {
@@ -173,6 +184,25 @@ final class BenchCommand implements Callable<Integer> {
             new BenchRun(cfg, System.out, System.err).run();
         } catch (BenchException e) {
             throw new CliException("bench: " + e.getMessage(), e);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private Integer metadata() throws CliException {
+        int n = rounds == null ? 3 : rounds;
+        if (n < 1 || n > 100 || files < 1 || files > 10_000_000) {
+            throw new ParameterException(spec.commandLine(), "--metadata needs --rounds 1 to 100 and --files 1 to"
+                    + " 10000000");
+        }
+        Path workDir = (dir == null ? Path.of(System.getProperty("java.io.tmpdir", "/tmp")) : dir).toAbsolutePath();
+        try {
+            String table = new io.rsplicefs.cli.bench.MetadataBench(workDir, files, n, withPeers, daemonJvmOptions,
+                    System.out).run();
+            Path o = out.toAbsolutePath().normalize();
+            java.nio.file.Files.createDirectories(o);
+            java.nio.file.Files.writeString(o.resolve("metadata.md"), table);
+        } catch (io.rsplicefs.cli.bench.BenchException | java.io.IOException e) {
+            throw new CliException("bench --metadata: " + e.getMessage(), e);
         }
         return Main.EXIT_OK;
     }

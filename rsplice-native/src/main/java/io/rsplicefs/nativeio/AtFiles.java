@@ -42,6 +42,11 @@ public final class AtFiles {
         Errors.check("mkdirat", NativeMethods.mkdirat(dirFd, name, mode));
     }
 
+    /** mknodat(2): {@code mode} carries the file type (S_IFIFO, S_IFSOCK, S_IFCHR, ...). */
+    public static void mknodat(int dirFd, String name, int mode, long rdev) throws NativeIoException {
+        Errors.check("mknodat", NativeMethods.mknodat(dirFd, name, mode, rdev));
+    }
+
     public static void unlinkat(int dirFd, String name, int flags) throws NativeIoException {
         Errors.check("unlinkat", NativeMethods.unlinkat(dirFd, name, flags));
     }

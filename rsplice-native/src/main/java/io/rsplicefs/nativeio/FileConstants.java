@@ -31,6 +31,18 @@ public final class FileConstants {
     public static final int RENAME_EXCHANGE = V[20];
     public static final int XATTR_CREATE = V[21];
     public static final int XATTR_REPLACE = V[22];
+    public static final int FALLOC_FL_KEEP_SIZE = V[23];
+    public static final int FALLOC_FL_PUNCH_HOLE = V[24];
+    public static final int FALLOC_FL_ZERO_RANGE = V[25];
+    public static final int S_IFMT = V[26];
+    public static final int S_IFIFO = V[27];
+    public static final int S_IFSOCK = V[28];
+    public static final int S_IFCHR = V[29];
+    public static final int S_IFBLK = V[30];
+    public static final int S_IFREG = V[31];
+    /** utimensat nanosecond values: the current time, and leave this time alone. */
+    public static final long UTIME_NOW = V[32];
+    public static final long UTIME_OMIT = V[33];
 
     private FileConstants() {
     }

@@ -17,6 +17,17 @@ public final class NativeIoException extends IOException {
         this.errnoName = Errors.name(errno);
     }
 
+    /**
+     * No stack trace: an errno is an answer, not a bug (a FUSE lookup of a name
+     * that does not exist ends in ENOENT, an xattr that is not set in ENODATA,
+     * thousands of times a second), and filling in a trace was the costliest
+     * part of answering them. The message names the failed call.
+     */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     /** The positive errno value, e.g. 9 for EBADF. */
     public int errno() {
         return errno;

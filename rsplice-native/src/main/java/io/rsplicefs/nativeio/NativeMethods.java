@@ -112,6 +112,8 @@ final class NativeMethods {
 
     static native int mkdirat(int dirFd, String name, int mode);
 
+    static native int mknodat(int dirFd, String name, int mode, long rdev);
+
     static native int unlinkat(int dirFd, String name, int flags);
 
     static native int renameat2(int oldDir, String oldName, int newDir, String newName, int flags);
@@ -150,6 +152,13 @@ final class NativeMethods {
     static native int removexattr(int fd, String name);
 
     static native int umask(int mask);
+
+    // per-thread filesystem credentials (rsplice_creds.c)
+    static native int credsEnter(int uid, int gid, int pid);
+
+    static native void credsLeave();
+
+    static native long credsCurrent();
 
     // threads
     static native int gettid();

@@ -14,10 +14,13 @@ import io.rsplicefs.fs.stable.ReplyGuard;
 import io.rsplicefs.fs.stats.FsStats;
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.stats.ReadCounters;
+import io.rsplicefs.fs.store.Creator;
 import io.rsplicefs.fs.store.FileKey;
 import io.rsplicefs.fs.store.Store;
 import io.rsplicefs.fs.store.StoreFile;
 import io.rsplicefs.fs.store.WritableStore;
+import io.rsplicefs.nativeio.Credentials;
+import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.FsStat;
 import io.rsplicefs.nativeio.NativeIoException;
@@ -44,6 +47,7 @@ public final class FsCore {
     /** Seen only by this process: the gift probe reads it (see GiftProbe). */
     public static final String PROBE_PATH = "/.rsplicefs-gift-probe";
 
+    private static final int EPERM = 1;
     private static final int EBADF = 9;
     private static final int EROFS = 30;
     private static final int ENODATA = 61;
@@ -59,6 +63,9 @@ public final class FsCore {
     private final ReplyGuard replyGuard;
     private final FreshPageFlush freshPageFlush;
     private final int ownPid = (int) ProcessHandle.current().pid();
+    /** Root daemons create objects as their callers; others can only create them as themselves. */
+    private final boolean createAsCaller = Credentials.fsuid() == 0;
+    private final int ownGid = Credentials.fsgid();
     private volatile ReadPath effectivePath;
     private volatile Reader reader;
     private volatile GiftProbe.ProbeFile probeFile;
@@ -242,8 +249,27 @@ public final class FsCore {
         return addHandle(store.open(path, flags));
     }
 
-    public long create(String path, int flags, int mode) throws NativeIoException {
-        return addHandle(writable("create " + path).create(path, flags, mode));
+    public long create(String path, int flags, int mode, Supplier<Caller> caller) throws NativeIoException {
+        WritableStore w = writable("create " + path);
+        return addHandle(w.create(path, flags, mode, creator(caller)));
+    }
+
+    /**
+     * Whom a new object is made for. A root daemon makes it as the caller
+     * (uid and gid of the request, the caller's supplementary groups), so it
+     * gets the owner, group and mode bits the caller would get natively;
+     * root callers of the daemon's own group need no switch. A daemon that
+     * is not root cannot give objects away: they are its own (null).
+     */
+    private Creator creator(Supplier<Caller> caller) {
+        if (!createAsCaller) {
+            return null;
+        }
+        Caller c = caller.get();
+        if (c.uid() == 0 && c.gid() == ownGid) {
+            return null;
+        }
+        return new Creator(c.uid(), c.gid(), c.pid());
     }
 
     private long addHandle(StoreFile f) throws NativeIoException {
@@ -319,6 +345,23 @@ public final class FsCore {
         return n;
     }
 
+    /**
+     * fallocate(2) on an open file, with the client's mode (default, KEEP_SIZE,
+     * PUNCH_HOLE, ZERO_RANGE: what the kernel forwards); the backing filesystem
+     * decides what it supports. Changes bytes like a write, so it waits for
+     * overlapping replies the same way.
+     */
+    public void fallocate(long fh, int mode, long off, long len) throws NativeIoException, InterruptedException {
+        OpenHandle h = handle(fh, "fallocate");
+        if (replyGuard == null) {
+            h.file.fallocate(mode, off, len);
+            return;
+        }
+        try (ReplyGuard.WriteHold hold = replyGuard.write(h.file.key(), off, len)) {
+            h.file.fallocate(mode, off, len);
+        }
+    }
+
     public void fsync(long fh, boolean dataOnly) throws NativeIoException {
         handle(fh, "fsync").file.fsync(dataOnly);
     }
@@ -361,8 +404,24 @@ public final class FsCore {
         }
     }
 
-    public void mkdir(String path, int mode) throws NativeIoException {
-        writable("mkdir " + path).mkdir(path, mode);
+    public void mkdir(String path, int mode, Supplier<Caller> caller) throws NativeIoException {
+        WritableStore w = writable("mkdir " + path);
+        w.mkdir(path, mode, creator(caller));
+    }
+
+    /**
+     * FIFOs and Unix sockets for whoever the directory lets create; character
+     * and block devices only for a root caller (the kernel checks CAP_MKNOD
+     * before asking, this keeps the rule if it did not). The mount is nodev
+     * unless mounted with -o dev, so devices made here cannot be opened through it.
+     */
+    public void mknod(String path, int mode, long rdev, Supplier<Caller> caller) throws NativeIoException {
+        WritableStore w = writable("mknod " + path);
+        int type = mode & FileConstants.S_IFMT;
+        if ((type == FileConstants.S_IFCHR || type == FileConstants.S_IFBLK) && caller.get().uid() != 0) {
+            throw errno("mknod " + path, EPERM);
+        }
+        w.mknod(path, mode, rdev, creator(caller));
     }
 
     public void unlink(String path) throws NativeIoException {
@@ -377,8 +436,9 @@ public final class FsCore {
         writable("rename " + from).rename(from, to);
     }
 
-    public void symlink(String target, String linkPath) throws NativeIoException {
-        writable("symlink " + linkPath).symlink(target, linkPath);
+    public void symlink(String target, String linkPath, Supplier<Caller> caller) throws NativeIoException {
+        WritableStore w = writable("symlink " + linkPath);
+        w.symlink(target, linkPath, creator(caller));
     }
 
     public void link(String existing, String newPath) throws NativeIoException {
@@ -398,43 +458,105 @@ public final class FsCore {
         writable("utimens " + path).utimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
     }
 
-    // ---- xattrs: user.* passed through; the stats on the root ----
+    // ---- xattrs: the kernel's namespace rules, per caller; the stats on the root ----
 
-    private static boolean isUserXattr(String name) {
-        return name.startsWith("user.");
+    /** What a caller may do with an xattr name, as the kernel rules it for a native filesystem. */
+    private enum Namespace {
+        /** user.*: the kernel checks the file's permissions before asking; passed through. */
+        USER,
+        /** security.*: readable by all; written only by root (CAP_SYS_ADMIN, CAP_SETFCAP for capabilities). */
+        SECURITY,
+        /** trusted.*: root (CAP_SYS_ADMIN) only; invisible to others: absent on read, hidden from lists. */
+        TRUSTED,
+        /** system.* (POSIX ACLs) and anything else: libfuse 2.9 cannot tell the kernel it handles ACLs. */
+        UNSUPPORTED;
+
+        static Namespace of(String name) {
+            if (name.startsWith("user.")) {
+                return USER;
+            }
+            if (name.startsWith("security.")) {
+                return SECURITY;
+            }
+            if (name.startsWith("trusted.")) {
+                return TRUSTED;
+            }
+            return UNSUPPORTED;
+        }
     }
 
     private static boolean isStats(String path, String name) {
         return "/".equals(path) && MountStats.XATTR.equals(name);
     }
 
-    public byte[] getxattr(String path, String name) throws NativeIoException {
+    /**
+     * The daemon is root, so the backing filesystem would let every caller
+     * through: the request's uid decides instead. Root callers are taken to
+     * hold CAP_SYS_ADMIN (the FUSE context carries no capabilities).
+     */
+    private static boolean privileged(Supplier<Caller> caller) {
+        return caller.get().uid() == 0;
+    }
+
+    public byte[] getxattr(String path, String name, Supplier<Caller> caller) throws NativeIoException {
         if (isStats(path, name)) {
             return stats.toJson().getBytes(StandardCharsets.UTF_8);
         }
-        if (!isUserXattr(name)) {
-            // security.capability is asked on every write; answering it here keeps writes cheap.
-            throw errno("getxattr " + name, ENODATA);
+        switch (Namespace.of(name)) {
+            case UNSUPPORTED -> throw errno("getxattr " + name, EOPNOTSUPP);
+            case TRUSTED -> {
+                if (!privileged(caller)) {
+                    throw errno("getxattr " + name, ENODATA);
+                }
+            }
+            default -> {
+            }
         }
         return store.getxattr(path, name);
     }
 
-    public void setxattr(String path, String name, byte[] value, int flags) throws NativeIoException {
-        if (!isUserXattr(name) || isStats(path, name)) {
-            throw errno("setxattr " + name, EOPNOTSUPP);
-        }
+    public void setxattr(String path, String name, byte[] value, int flags, Supplier<Caller> caller)
+            throws NativeIoException {
+        checkWrite("setxattr", path, name, caller);
         writable("setxattr " + path).setxattr(path, name, value, flags);
     }
 
-    /** The names visible through the mount (user.* only; the stats xattr is never listed), NUL-separated. */
-    public byte[] listxattr(String path) throws NativeIoException {
+    private static void checkWrite(String op, String path, String name, Supplier<Caller> caller)
+            throws NativeIoException {
+        if (isStats(path, name)) {
+            throw errno(op + " " + name, EOPNOTSUPP);
+        }
+        switch (Namespace.of(name)) {
+            case UNSUPPORTED -> throw errno(op + " " + name, EOPNOTSUPP);
+            case SECURITY, TRUSTED -> {
+                if (!privileged(caller)) {
+                    throw errno(op + " " + name, EPERM);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * The names this caller sees, NUL-separated: user.* and security.* for
+     * all, trusted.* for root only, no system.* (ACLs unavailable), never the
+     * stats xattr (it is not stored).
+     */
+    public byte[] listxattr(String path, Supplier<Caller> caller) throws NativeIoException {
         byte[] all = store.listxattr(path);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Boolean root = null;
         int start = 0;
         for (int i = 0; i < all.length; i++) {
             if (all[i] == 0) {
                 String n = new String(all, start, i - start, StandardCharsets.UTF_8);
-                if (isUserXattr(n)) {
+                boolean visible = switch (Namespace.of(n)) {
+                    case USER, SECURITY -> true;
+                    case TRUSTED -> root != null ? root : (root = privileged(caller));
+                    case UNSUPPORTED -> false;
+                };
+                if (visible) {
                     out.write(all, start, i - start + 1);
                 }
                 start = i + 1;
@@ -443,10 +565,8 @@ public final class FsCore {
         return out.toByteArray();
     }
 
-    public void removexattr(String path, String name) throws NativeIoException {
-        if (!isUserXattr(name)) {
-            throw errno("removexattr " + name, EOPNOTSUPP);
-        }
+    public void removexattr(String path, String name, Supplier<Caller> caller) throws NativeIoException {
+        checkWrite("removexattr", path, name, caller);
         writable("removexattr " + path).removexattr(path, name);
     }
 }

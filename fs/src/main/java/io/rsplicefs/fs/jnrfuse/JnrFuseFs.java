@@ -8,6 +8,7 @@ import io.rsplicefs.nativeio.Threads;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import jnr.ffi.Pointer;
+import jnr.ffi.types.dev_t;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
@@ -152,7 +153,7 @@ public class JnrFuseFs extends FuseStubFS {
 
     @Override
     public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-        return ok("create", () -> fi.fh.set(core.create(path, fi.flags.get(), (int) mode)));
+        return ok("create", () -> fi.fh.set(core.create(path, fi.flags.get(), (int) mode, caller)));
     }
 
     @Override
@@ -209,7 +210,17 @@ public class JnrFuseFs extends FuseStubFS {
 
     @Override
     public int mkdir(String path, @mode_t long mode) {
-        return ok("mkdir", () -> core.mkdir(path, (int) mode));
+        return ok("mkdir", () -> core.mkdir(path, (int) mode, caller));
+    }
+
+    @Override
+    public int mknod(String path, @mode_t long mode, @dev_t long rdev) {
+        return ok("mknod", () -> core.mknod(path, (int) mode, rdev, caller));
+    }
+
+    @Override
+    public int fallocate(String path, int mode, @off_t long off, @off_t long length, FuseFileInfo fi) {
+        return ok("fallocate", () -> core.fallocate(fi.fh.get(), mode, off, length));
     }
 
     @Override
@@ -229,7 +240,7 @@ public class JnrFuseFs extends FuseStubFS {
 
     @Override
     public int symlink(String oldpath, String newpath) {
-        return ok("symlink", () -> core.symlink(oldpath, newpath));
+        return ok("symlink", () -> core.symlink(oldpath, newpath, caller));
     }
 
     @Override
@@ -265,21 +276,21 @@ public class JnrFuseFs extends FuseStubFS {
 
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
-        return guard("getxattr", () -> FuseStructs.xattrReply(core.getxattr(path, name), value, size));
+        return guard("getxattr", () -> FuseStructs.xattrReply(core.getxattr(path, name, caller), value, size));
     }
 
     @Override
     public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
-        return ok("setxattr", () -> core.setxattr(path, name, FuseStructs.bytes(value, size), flags));
+        return ok("setxattr", () -> core.setxattr(path, name, FuseStructs.bytes(value, size), flags, caller));
     }
 
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
-        return guard("listxattr", () -> FuseStructs.xattrReply(core.listxattr(path), list, size));
+        return guard("listxattr", () -> FuseStructs.xattrReply(core.listxattr(path, caller), list, size));
     }
 
     @Override
     public int removexattr(String path, String name) {
-        return ok("removexattr", () -> core.removexattr(path, name));
+        return ok("removexattr", () -> core.removexattr(path, name, caller));
     }
 }

@@ -17,6 +17,7 @@ import static io.rsplicefs.nativeio.FileConstants.RESOLVE_NO_MAGICLINKS;
 import static io.rsplicefs.nativeio.FileConstants.RESOLVE_NO_SYMLINKS;
 
 import io.rsplicefs.nativeio.AtFiles;
+import io.rsplicefs.nativeio.Credentials;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.FsStat;
 import io.rsplicefs.nativeio.NativeIoException;
@@ -29,6 +30,13 @@ import java.nio.file.Path;
  * The kernel resolves symlinks of the mounted tree itself, so a symlink in the
  * middle of a path we are handed can only be a swap in the backing directory:
  * it fails with ELOOP instead of leading outside the root.
+ * <p>
+ * New objects (files, directories, symlinks, special files) are made with the
+ * calling thread's filesystem credentials switched to their {@link Creator}
+ * for the one *at() call: the kernel gives them that user's owner, group and
+ * mode bits and checks that user's permissions, with no moment in which they
+ * have another owner. mkdir, symlink and mknod resolve the parent as the
+ * daemon and act as the creator; create resolves the whole path as the creator.
  */
 public final class DirectoryStore implements WritableStore {
     private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
@@ -135,17 +143,51 @@ public final class DirectoryStore implements WritableStore {
         return WholeFile.adopt(openBeneath(path, flags & PASSED_FLAGS, 0), path);
     }
 
-    @Override
-    public StoreFile create(String path, int flags, int mode) throws NativeIoException {
-        int f = (flags & (PASSED_FLAGS | O_EXCL)) | O_CREAT;
-        // FUSE passes the file type bits too (S_IFREG); openat2 refuses any mode bit beyond 07777.
-        return WholeFile.adopt(openBeneath(path, f, mode & 07777), path);
+    /** A native call made as a {@link Creator}; only already loaded classes may run in it. */
+    @FunctionalInterface
+    private interface AsCall<T> {
+        T run() throws NativeIoException;
+    }
+
+    private static <T> T as(Creator c, AsCall<T> call) throws NativeIoException {
+        if (c == null) {
+            return call.run();
+        }
+        Credentials.enter(c.uid(), c.gid(), c.pid());
+        try {
+            return call.run();
+        } finally {
+            Credentials.leave();
+        }
     }
 
     @Override
-    public void mkdir(String path, int mode) throws NativeIoException {
+    public StoreFile create(String path, int flags, int mode, Creator creator) throws NativeIoException {
+        int f = (flags & (PASSED_FLAGS | O_EXCL)) | O_CREAT;
+        String rel = relative(path);
+        // FUSE passes the file type bits too (S_IFREG); openat2 refuses any mode bit beyond 07777.
+        // The whole path is resolved as the creator, as a native open(O_CREAT) of that user would.
+        int fd = as(creator, () -> AtFiles.openat2(rootFd, rel, f | O_CLOEXEC | O_NOFOLLOW, mode & 07777, RESOLVE));
+        return WholeFile.adopt(fd, path);
+    }
+
+    @Override
+    public void mkdir(String path, int mode, Creator creator) throws NativeIoException {
         try (Entry e = new Entry(path)) {
-            AtFiles.mkdirat(e.dirFd, e.name, mode);
+            as(creator, () -> {
+                AtFiles.mkdirat(e.dirFd, e.name, mode);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void mknod(String path, int mode, long rdev, Creator creator) throws NativeIoException {
+        try (Entry e = new Entry(path)) {
+            as(creator, () -> {
+                AtFiles.mknodat(e.dirFd, e.name, mode, rdev);
+                return null;
+            });
         }
     }
 
@@ -171,9 +213,12 @@ public final class DirectoryStore implements WritableStore {
     }
 
     @Override
-    public void symlink(String target, String linkPath) throws NativeIoException {
+    public void symlink(String target, String linkPath, Creator creator) throws NativeIoException {
         try (Entry e = new Entry(linkPath)) {
-            AtFiles.symlinkat(target, e.dirFd, e.name);
+            as(creator, () -> {
+                AtFiles.symlinkat(target, e.dirFd, e.name);
+                return null;
+            });
         }
     }
 

@@ -31,6 +31,11 @@ public interface StoreFile extends AutoCloseable {
         throw new NativeIoException("truncate " + path(), EROFS);
     }
 
+    /** fallocate(2) on the file: {@code mode} is FALLOC_FL_* as the client gave it. */
+    default void fallocate(int mode, long off, long len) throws NativeIoException {
+        throw new NativeIoException("fallocate " + path(), EROFS);
+    }
+
     /** Nothing to flush for a file that cannot be written. */
     default void fsync(boolean dataOnly) throws NativeIoException {
     }

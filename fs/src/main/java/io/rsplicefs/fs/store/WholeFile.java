@@ -64,6 +64,11 @@ public final class WholeFile implements StoreFile {
     }
 
     @Override
+    public void fallocate(int mode, long off, long len) throws NativeIoException {
+        AtFiles.fallocate(fd, mode, off, len);
+    }
+
+    @Override
     public void fsync(boolean dataOnly) throws NativeIoException {
         AtFiles.fsync(fd, dataOnly);
     }

@@ -2,11 +2,18 @@ package io.rsplicefs.fs.store;
 
 import io.rsplicefs.nativeio.NativeIoException;
 
-/** A store whose tree can be changed through the mount (a directory). */
+/**
+ * A store whose tree can be changed through the mount (a directory). The calls
+ * that make a new object take its {@link Creator} (null: the daemon's own
+ * credentials) and must create it as that user in one step.
+ */
 public interface WritableStore extends Store {
-    StoreFile create(String path, int flags, int mode) throws NativeIoException;
+    StoreFile create(String path, int flags, int mode, Creator creator) throws NativeIoException;
 
-    void mkdir(String path, int mode) throws NativeIoException;
+    void mkdir(String path, int mode, Creator creator) throws NativeIoException;
+
+    /** A FIFO, Unix socket, or device ({@code mode} carries the type); {@code rdev} for devices. */
+    void mknod(String path, int mode, long rdev, Creator creator) throws NativeIoException;
 
     void unlink(String path) throws NativeIoException;
 
@@ -14,7 +21,7 @@ public interface WritableStore extends Store {
 
     void rename(String from, String to) throws NativeIoException;
 
-    void symlink(String target, String linkPath) throws NativeIoException;
+    void symlink(String target, String linkPath, Creator creator) throws NativeIoException;
 
     void link(String existing, String newPath) throws NativeIoException;
 

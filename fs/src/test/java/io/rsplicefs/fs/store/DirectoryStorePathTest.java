@@ -27,7 +27,7 @@ class DirectoryStorePathTest {
         Files.createSymbolicLink(root.resolve("link"), dir.resolve("outside"));
         try (DirectoryStore s = DirectoryStore.open(root)) {
             assertEquals(40, assertThrows(NativeIoException.class, () -> s.open("/link/secret", 0)).errno(), "ELOOP");
-            try (StoreFile f = s.create("/new", 1 | 64, 0600)) {
+            try (StoreFile f = s.create("/new", 1 | 64, 0600, null)) {
                 assertEquals(f.stat().ino(), s.stat("/new").ino());
                 assertEquals(true, f.source().canDonate());
             }
