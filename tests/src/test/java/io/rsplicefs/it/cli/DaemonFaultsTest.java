@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("fuse")
 @Timeout(120)
+@Tag("kernel")
 class DaemonFaultsTest extends CliTestBase {
     static final int SIZE = 16 << 20;
 

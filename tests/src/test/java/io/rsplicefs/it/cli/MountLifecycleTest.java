@@ -17,11 +17,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Mounting, serving, stats and unmounting through the real CLI, in the background and in the foreground. */
 @Timeout(90)
+@Tag("kernel")
 class MountLifecycleTest extends CliTestBase {
     private static final int SIZE = 3 * 1024 * 1024 + 123;
 
