@@ -1,5 +1,6 @@
 package io.rsplicefs.fs;
 
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.stats.FsStats;
 import io.rsplicefs.fs.store.DirectoryStore;
 import io.rsplicefs.nativeio.AtFiles;

@@ -1,6 +1,7 @@
 package io.rsplicefs.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rsplicefs.fs.host.MountTable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ final class StatsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--watch needs a number of seconds between 0.1 and 86400, not " + watch);
         }
-        StatsSource source = StatsSource.of(MountPoints.canonical(mountpoint));
+        StatsSource source = StatsSource.of(MountTable.canonical(mountpoint));
         PrintWriter out = spec.commandLine().getOut();
         if (watch != null) {
             // Ctrl-C is how a watch ends: that is success, not the JVM's 130.

@@ -2,8 +2,9 @@ package io.rsplicefs.cli.bench;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.fs.MountException;
-import io.rsplicefs.fs.MountTable;
 import io.rsplicefs.fs.Unmounter;
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcessExit;
 import io.rsplicefs.fs.stats.FsStats;
 import java.io.File;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -199,7 +201,7 @@ final class RsplicefsTarget extends Target {
         }
         long p = pid;
         if (p > 0) {
-            Processes.awaitExitOrKill(p, 15);
+            ProcessExit.awaitOrKill(p, Duration.ofSeconds(15));
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.rsplicefs.it.support;
 
 import io.rsplicefs.fs.MountConfig;
-import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -82,19 +82,12 @@ public final class SharedMounts implements AfterAllCallback {
             }
         }
         mounts.clear();
-        if (base != null && !mountedUnder(base)) {
+        if (base != null && MountTable.mountPointsUnder(base).isEmpty()) {
             deleteTree(base);
         }
         base = null;
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static boolean mountedUnder(Path dir) throws IOException {
-        String prefix = dir.toRealPath() + "/";
-        try (var lines = Files.lines(Path.of("/proc/self/mounts"))) {
-            return lines.map(l -> l.split(" ")).anyMatch(f -> f.length > 1 && f[1].startsWith(prefix));
         }
     }
 
