@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** What the launcher tells its daemon child must parse back, by the mount command's own options, to the same request. */
+/** What the launcher tells its daemon child parses back, by the mount command's own options, to the same request. */
 class MountRequestTest {
     static MountCommand parse(List<String> args) {
         MountCommand c = new MountCommand();

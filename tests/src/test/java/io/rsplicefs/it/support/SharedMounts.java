@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@link #area}), so the tests do not see each other's files.
  */
 public final class SharedMounts implements AfterAllCallback {
-    /** A test's own directory in a shared mount: {@code source} in the backing directory, {@code mountpoint} the same through the mount. */
+    /** A test's own directory in a shared mount: {@code source} in the backing directory, {@code mountpoint} in it. */
     public record Area(TestMount mount, Path source, Path mountpoint) {
     }
 
@@ -32,7 +32,7 @@ public final class SharedMounts implements AfterAllCallback {
     private final Map<String, TestMount> mounts = new LinkedHashMap<>();
     private Path base;
 
-    /** {@code budget}: how long one mount may stay mounted (all the class's tests that use it) before its watchdog aborts it. */
+    /** {@code budget}: how long one mount may stay mounted (all the tests using it) before its watchdog aborts it. */
     public SharedMounts(Duration budget) {
         this.budget = budget;
     }
