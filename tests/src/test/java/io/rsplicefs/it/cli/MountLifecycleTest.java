@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Timeout;
 
 /** Mounting, serving, stats and unmounting through the real CLI, in the background and in the foreground. */
 @Timeout(90)
-@Tag("kernel")
 class MountLifecycleTest extends CliTestBase {
     private static final int SIZE = 3 * 1024 * 1024 + 123;
 
     @Test
+    @Tag("kernel")
     void backgroundMountServesReadsAndStatsUntilUmount() throws Exception {
         Path src = source(SIZE);
         Path mp = dir("mnt");
@@ -82,6 +82,7 @@ class MountLifecycleTest extends CliTestBase {
     }
 
     @Test
+    @Tag("kernel")
     void foregroundMountUnmountsAndExitsZeroOnSigterm() throws Exception {
         Path src = source(64 * 1024);
         Path mp = dir("mnt");
@@ -108,6 +109,7 @@ class MountLifecycleTest extends CliTestBase {
     }
 
     @Test
+    @Tag("kernel")
     void umountCleansUpAfterTheDaemonWasKilled() throws Exception {
         Path src = source(256 * 1024);
         Path mp = dir("mnt");
