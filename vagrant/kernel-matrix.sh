@@ -3,12 +3,13 @@
 # kernel does with each read path's replies), run by suite.sh on the host itself and in a fresh guest per
 # guest kernel (run-in-vm.sh), then printed as one matrix.
 #
-#   vagrant/kernel-matrix.sh [--kernels host,6.1,6.12] [--tests quick|short|full|none] [--out DIR] [--no-build]
+#   vagrant/kernel-matrix.sh [--kernels host,6.1,6.12] [--tests ci|quick|short|full|none] [--out DIR] [--no-build]
 #                            [--limit SECONDS]
 #
 #   --kernels   which kernels, in this order (default host,6.1,6.12): host, or a kernel of the guest image
 #   --tests     the JUnit selection suite.sh runs on each (default quick: all but the tests tagged slow;
-#               short: all, the slow ones shortened; see suite.sh)
+#               ci: only the tests tagged kernel, CI's guest run; short: all, the slow ones shortened;
+#               full: all at full length; see suite.sh)
 #   --out       where everything goes (default bench-out/kernels): matrix.md, and per kernel its directory
 #               with suite.sh's results and console.log
 #   --no-build  use the build that is there instead of running mvn -B -q package -DskipTests first
@@ -39,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ "$tests" =~ ^(quick|short|full|none)$ ]] || vm_die "--tests is quick, short, full or none"
+[[ "$tests" =~ ^(ci|quick|short|full|none)$ ]] || vm_die "--tests is ci, quick, short, full or none"
 [[ "$limit" =~ ^[0-9]+$ ]] || vm_die "--limit wants seconds"
 [[ $(id -u) -eq 0 ]] || vm_die "run it as root: the suite mounts, and the guest image is built with debootstrap"
 IFS=, read -r -a list <<< "$kernels"

@@ -2,13 +2,16 @@
 # Every check of one kernel, run on that kernel: in a guest (run-in-vm.sh, Vagrant's provisioning) or on the
 # host. Needs a build of this checkout (mvn -B package -DskipTests), Java 17, fio and FUSE; runs as root.
 #
-#   vagrant/suite.sh [--out DIR] [--tests quick|short|full|none] [--time-scale N] [--no-fio] [--no-probe]
+#   vagrant/suite.sh [--out DIR] [--tests ci|quick|short|full|none] [--time-scale N] [--no-fio] [--no-probe]
 #
 #   --tests       the JUnit suite (rsplice-native's and the integration tests, by JUnit's console launcher,
-#                 no Maven): quick (default) leaves out the tests tagged slow (the fsx-style stress, stable
-#                 replies, the soak); short runs them all, the slow ones shortened (20,000 fsx operations per
-#                 read path instead of 1,000,000, 1 s per stable-replies case instead of 4, a 60 s soak
-#                 instead of 120 s); full runs them all as mvn verify does
+#                 no Maven): ci runs only the tests tagged kernel (what must be checked on each kernel: the
+#                 native calls, read correctness per read path, donation against mincore, short files, mount
+#                 lifecycle and daemon faults, the kernel log; CI's guest run); quick (default) leaves out the
+#                 tests tagged slow (the fsx-style stress, stable replies, the soak); short runs them all, the
+#                 slow ones shorter than mvn verify's defaults (20,000 fsx operations per read path, 1 s per
+#                 stable-replies case, a 60 s soak); full runs them all at full length (1,000,000 fsx operations
+#                 per read path, 4 s per stable-replies case, a 120 s soak), as mvn -B verify -Pfull does
 #   --time-scale  how many times slower this machine is than the host the tests were written on (10 under
 #                 qemu's software emulation): the tests' own waits and mount watchdogs grow by it, and
 #                 JUnit's @Timeout limits are switched off (the watchdogs, and run-in-vm.sh's limit, catch hangs)
@@ -39,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ "$tests" =~ ^(quick|short|full|none)$ ]] || { echo "suite.sh: --tests is quick, short, full or none" >&2; exit 2; }
+[[ "$tests" =~ ^(ci|quick|short|full|none)$ ]] || { echo "suite.sh: --tests is ci, quick, short, full or none" >&2; exit 2; }
 [[ "$scale" =~ ^[1-9][0-9]*$ ]] || { echo "suite.sh: --time-scale is a whole number >= 1" >&2; exit 2; }
 
 jar=$project/mount-tool/target/rsplicefs.jar
@@ -107,8 +110,10 @@ if [[ "$tests" != none ]]; then
     selection=(--scan-class-path "${classes[0]}" --scan-class-path "${classes[1]}")
     workload=()
     case $tests in
+        ci) selection+=(--include-tag kernel) ;;
         quick) selection+=(--exclude-tag slow) ;;
         short) workload=(-Drsplicefs.fsx.ops=20000 -Drsplicefs.stable.seconds=1 -Drsplicefs.soak.seconds=60) ;;
+        full) workload=(-Drsplicefs.fsx.ops=1000000 -Drsplicefs.stable.seconds=4 -Drsplicefs.soak.seconds=120) ;;
     esac
     options=()
     [[ "$scale" -gt 1 ]] && options+=(--config junit.jupiter.execution.timeout.mode=disabled)

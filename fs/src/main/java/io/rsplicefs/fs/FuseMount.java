@@ -4,6 +4,7 @@ import io.rsplicefs.fs.core.FsCore;
 import io.rsplicefs.fs.core.GiftProbe;
 import io.rsplicefs.fs.jnrfuse.JnrFuseFs;
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.stats.FsStats;
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.store.DirectoryStore;

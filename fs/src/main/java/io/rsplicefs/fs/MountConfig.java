@@ -1,5 +1,6 @@
 package io.rsplicefs.fs;
 
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,18 +28,9 @@ public final class MountConfig {
     private final List<String> fuseOptions = new ArrayList<>();
 
     public MountConfig(Path source, Path mountpoint) {
-        this.source = real(source);
-        this.mountpoint = real(mountpoint);
-    }
-
-    /** Symlinks resolved where the path exists: mountinfo lists real paths. */
-    private static Path real(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        try {
-            return abs.toRealPath();
-        } catch (java.io.IOException e) {
-            return abs; // missing (reported by the mount's checks) or a dead mount
-        }
+        // mountinfo lists real paths; a missing path is reported by the mount's checks
+        this.source = MountTable.canonical(source);
+        this.mountpoint = MountTable.canonical(mountpoint);
     }
 
     public Path source() {

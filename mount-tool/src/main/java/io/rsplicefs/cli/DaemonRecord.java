@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.host.ProcessStat;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -22,13 +23,13 @@ record DaemonRecord(long pid, long startTicks, Path source, Path mountpoint, Str
     /** The record of the calling process. */
     static DaemonRecord ofThisProcess(Path source, Path mountpoint, String readPath, String log, String notice) {
         long pid = ProcessHandle.current().pid();
-        return new DaemonRecord(pid, ProcessInfo.startTicks(pid).orElse(-1), source, mountpoint, readPath, log,
+        return new DaemonRecord(pid, ProcessStat.startTicks(pid).orElse(-1), source, mountpoint, readPath, log,
                 notice);
     }
 
     /** The daemon named by this record is still running (and is not a recycled pid). */
     boolean isRunning() {
-        return ProcessInfo.isSameRunning(pid, startTicks);
+        return ProcessStat.isSameRunning(pid, startTicks);
     }
 
     /** Written to a temporary file and renamed, so a reader never sees half a record. */

@@ -1,6 +1,7 @@
 package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.MountException;
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,8 +104,8 @@ final class MountCommand implements Callable<Integer> {
                     + " 2.9 has no cap on its worker threads; use --threads 1 (single-threaded) or leave it out");
         }
         List<String> opts = fuseOptions.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
-        Path mp = MountPoints.canonical(mountpoint);
-        MountRequest req = new MountRequest(MountPoints.canonical(source), mp, readPath, donate, forceGift, opts,
+        Path mp = MountTable.canonical(mountpoint);
+        MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, donate, forceGift, opts,
                 debug, threads != null, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath());
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.

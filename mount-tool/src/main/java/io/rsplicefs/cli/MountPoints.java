@@ -1,6 +1,6 @@
 package io.rsplicefs.cli;
 
-import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.host.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,19 +14,6 @@ final class MountPoints {
     static final String TYPE = "fuse.rsplicefs";
 
     private MountPoints() {
-    }
-
-    /**
-     * The path as /proc/self/mountinfo names it: symlinks resolved when the
-     * path can be resolved (a dead FUSE mount cannot: then absolute and normalized).
-     */
-    static Path canonical(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        try {
-            return abs.toRealPath();
-        } catch (IOException e) {
-            return abs;
-        }
     }
 
     /** The filesystem type mounted at {@code mp}, if any. */

@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.stats.MountStats;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ final class StatsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--watch needs a number of seconds between 0.1 and 86400, not " + watch);
         }
-        StatsSource source = StatsSource.of(MountPoints.canonical(mountpoint));
+        StatsSource source = StatsSource.of(MountTable.canonical(mountpoint));
         PrintWriter out = spec.commandLine().getOut();
         if (watch != null) {
             // Ctrl-C is how a watch ends: that is success, not the JVM's 130.

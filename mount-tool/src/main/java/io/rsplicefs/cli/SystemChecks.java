@@ -1,5 +1,7 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.host.Capabilities;
+import io.rsplicefs.fs.host.ProcFile;
 import io.rsplicefs.fs.read.RspliceReader;
 import io.rsplicefs.nativeio.NativeLibrary;
 import java.io.File;
@@ -90,7 +92,7 @@ final class SystemChecks {
         if (max >= need) {
             return Check.ok("pipe-max-size", have);
         }
-        if (hasCapSysResource()) {
+        if (Capabilities.hasSysResource()) {
             return Check.ok("pipe-max-size", have + "; too small, but this process has CAP_SYS_RESOURCE, which"
                     + " is not bound by it");
         }
@@ -104,20 +106,6 @@ final class SystemChecks {
             return Check.fail("kernel", os + " " + version + ": rsplicefs needs Linux (splice, vmsplice, FUSE)");
         }
         return Check.ok("kernel", "Linux " + version + " " + System.getProperty("os.arch", ""));
-    }
-
-    /** CAP_SYS_RESOURCE (bit 24 of CapEff) lifts pipe-max-size; root in a container may lack it. */
-    static boolean hasCapSysResource() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> 24 & 1) == 1;
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            // unknown: say it is not there
-        }
-        return false;
     }
 
     static boolean isRoot() {
@@ -145,7 +133,7 @@ final class SystemChecks {
     /** Where a loaded shared library came from, per /proc/self/maps. */
     private static Optional<String> mappedFile(String namePart) {
         try {
-            return ProcFiles.read(Path.of("/proc/self/maps")).lines()
+            return ProcFile.read(Path.of("/proc/self/maps")).lines()
                     .map(l -> l.indexOf('/') >= 0 ? l.substring(l.indexOf('/')) : "")
                     .filter(p -> Path.of(p.isEmpty() ? "." : p).getFileName().toString().startsWith(namePart))
                     .findFirst();
@@ -156,7 +144,7 @@ final class SystemChecks {
 
     private static int readInt(String file, int fallback) {
         try {
-            return Integer.parseInt(ProcFiles.read(Path.of(file)).trim());
+            return Integer.parseInt(ProcFile.read(Path.of(file)).trim());
         } catch (IOException | NumberFormatException e) {
             return fallback;
         }

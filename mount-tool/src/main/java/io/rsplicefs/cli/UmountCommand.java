@@ -2,6 +2,8 @@ package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.Unmounter;
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcessExit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,6 +30,8 @@ final class UmountCommand implements Callable<Integer> {
     private static final Duration PID_QUERY_TIMEOUT = Duration.ofSeconds(3);
     /** After a lazy unmount the daemon exits only when the last open file is closed. */
     private static final Duration LAZY_EXIT_WAIT = Duration.ofSeconds(2);
+    /** A daemon ends its loop and exits within a second or two once unmounted. */
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(15);
 
     @Parameters(paramLabel = "MOUNTPOINT", description = "Where the filesystem is mounted.")
     Path mountpoint;
@@ -38,7 +42,7 @@ final class UmountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException, MountException {
-        Path mp = MountPoints.canonical(mountpoint);
+        Path mp = MountTable.canonical(mountpoint);
         Path recordFile = RuntimeDir.forCurrentUser().recordFile(mp);
         Optional<DaemonRecord> record = DaemonRecord.read(recordFile).filter(r -> r.mountpoint().equals(mp));
         Optional<String> type = MountPoints.typeAt(mp);
@@ -68,23 +72,23 @@ final class UmountCommand implements Callable<Integer> {
 
     private void awaitDaemon(long pid, Path mp) {
         if (lazy) {
-            if (!DaemonStopper.awaitExit(pid, LAZY_EXIT_WAIT)) {
+            if (!ProcessExit.await(pid, LAZY_EXIT_WAIT)) {
                 System.err.println(ErrorReporter.PREFIX + "note: the daemon (pid " + pid + ") keeps serving the"
                         + " files still open under " + mp + " and exits once they are closed");
             }
             return;
         }
-        if (!DaemonStopper.awaitExit(pid, DaemonStopper.EXIT_TIMEOUT)) {
-            boolean gone = DaemonStopper.kill(pid);
+        if (!ProcessExit.await(pid, EXIT_TIMEOUT)) {
+            boolean gone = ProcessExit.kill(pid);
             System.err.println(ErrorReporter.PREFIX + "note: the daemon (pid " + pid + ") had not exited "
-                    + DaemonStopper.EXIT_TIMEOUT.toSeconds() + " s after the unmount; "
+                    + EXIT_TIMEOUT.toSeconds() + " s after the unmount; "
                     + (gone ? "killed it" : "it survived SIGKILL"));
         }
     }
 
     /** A daemon still running for a mount point that is not mounted (someone else unmounted it). */
     private String stopLeftover(DaemonRecord r) {
-        if (DaemonStopper.awaitExit(r.pid(), Duration.ofSeconds(2)) || DaemonStopper.kill(r.pid())) {
+        if (ProcessExit.awaitOrKill(r.pid(), Duration.ofSeconds(2))) {
             return " (its leftover daemon, pid " + r.pid() + ", was stopped)";
         }
         return " (its leftover daemon, pid " + r.pid() + ", survived SIGKILL)";

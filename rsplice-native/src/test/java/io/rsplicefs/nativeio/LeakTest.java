@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** 10,000 rounds of every kind of operation leave the fd count and the mappings as they were. */
+@Tag("kernel")
 class LeakTest {
     private static final int SLACK = 4;
 

@@ -1,6 +1,7 @@
 package io.rsplicefs.cli.bench;
 
-import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcFile;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.NativeIoException;
@@ -208,7 +209,7 @@ public final class ArchiveBench {
             }
             double big = readBig(mp.resolve("big.bin"));
             double small = readSmall(mp);
-            long rss = servingProcess(mp).stream().map(Proc::rssKiB).reduce(0L, Long::sum);
+            long rss = servingProcess(mp).stream().map(ArchiveBench::rssKiB).reduce(0L, Long::sum);
             return new Figures(mountSeconds, big, small, rand, perOp, rss);
         } finally {
             children.run(new ProcessBuilder("fusermount", "-u", mp.toString()), 60);
@@ -291,6 +292,16 @@ public final class ArchiveBench {
             }
         } catch (NativeIoException e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** A process's resident set in KiB (VmRSS), 0 when it is gone. */
+    private static long rssKiB(long pid) {
+        try {
+            String v = ProcFile.field(ProcFile.read(Path.of("/proc/" + pid + "/status")), "VmRSS");
+            return v == null ? 0 : Long.parseLong(v.replaceAll("[^0-9]", ""));
+        } catch (IOException | NumberFormatException e) {
+            return 0;
         }
     }
 

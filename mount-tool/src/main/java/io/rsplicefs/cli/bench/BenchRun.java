@@ -1,7 +1,12 @@
 package io.rsplicefs.cli.bench;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.host.Capabilities;
+import io.rsplicefs.fs.host.Damon;
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcFile;
+import io.rsplicefs.fs.host.ProcessStat;
+import io.rsplicefs.fs.host.SystemInfo;
 import io.rsplicefs.nativeio.NativeIoException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,11 +72,10 @@ public final class BenchRun {
         String loadStart = loadAverage();
         String fioVersion = FioRunner.version(children);
         pipeMaxAtStart = pipeCheck("at the start");
-        String damon = Proc.damonPageout();
-        if (damon != null) {
+        Damon.pageoutScheme().ifPresent(damon -> {
             notes.add(damon + ": the kernel reclaims page cache that stays idle; the bench reads the whole backing"
                     + " file before every job so none of it is idle, but pages reclaimed during a job count as moved");
-        }
+        });
         try {
             Files.createDirectories(cfg.dir());
             base = Files.createTempDirectory(cfg.dir(), "rsplicefs-bench-");
@@ -110,7 +114,7 @@ public final class BenchRun {
 
         Path store = base.resolve("store");
         data = store.resolve(DATA_FILE);
-        String fsType = Proc.fsType(base);
+        String fsType = MountTable.fsTypeHolding(base);
         if (fsType.equals("tmpfs") || fsType.startsWith("fuse")) {
             notes.add("the data file is on " + fsType + " (" + base + "): donation and the page cache behave unlike a"
                     + " disk filesystem there; give --dir on ext4 or xfs for meaningful numbers");
@@ -181,13 +185,13 @@ public final class BenchRun {
         Summary summary = Summary.of(all, cfg.jobs(), ids);
         RunInfo info = new RunInfo(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
                 .format(startedAt.atOffset(ZoneOffset.UTC)),
-                Duration.between(startedAt, Instant.now()).toSeconds(), Proc.kernelRelease(),
-                System.getProperty("os.arch", "?"), Runtime.getRuntime().availableProcessors(), Proc.cpuModel(),
-                Proc.meminfo("MemTotal"), loadStart, loadAverage(), fioVersion, version(),
+                Duration.between(startedAt, Instant.now()).toSeconds(), SystemInfo.kernelRelease(),
+                System.getProperty("os.arch", "?"), Runtime.getRuntime().availableProcessors(), SystemInfo.cpuModel(),
+                SystemInfo.meminfo("MemTotal"), loadStart, loadAverage(), fioVersion, version(),
                 System.getProperty("java.version", "?"), base.toString(), fsType, cfg.size(), cfg.rounds(),
                 cfg.randRuntime(), cfg.nativeLoops(), cfg.warmup(), cfg.commandLine(),
                 pipeMaxAtStart + (pipeMaxAtStart.equals(pipeMaxAtEnd) ? "" : " (" + pipeMaxAtEnd + " at the end)"),
-                Proc.hasCapSysResource());
+                Capabilities.hasSysResource());
         Map<Job, String> fioCommands = new LinkedHashMap<>();
         for (Job j : cfg.jobs()) {
             fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(), 1,
@@ -246,18 +250,18 @@ public final class BenchRun {
                 Optional<FsCounters> fs0 = t.counters();
                 long backing0 = PageCache.resident(data, cfg.size());
                 OptionalLong pid = t.daemonPid();
-                OptionalLong cpu0 = pid.isPresent() ? Proc.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
+                OptionalLong cpu0 = pid.isPresent() ? ProcessStat.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
                 FuseTrace tr = t.isNative() ? null : trace;
                 if (tr != null) {
                     tr.start(FuseTrace.connection(t.file().getParent()));
                 }
-                long cached0 = Proc.meminfo("Cached");
+                long cached0 = SystemInfo.meminfo("Cached");
 
                 FioRunner.Result r = fio.run(job, t.file(), size, !t.isNative(), randRuntime,
                         t.isNative() ? cfg.nativeLoops() : 1, output);
 
-                long cached1 = Proc.meminfo("Cached");
-                OptionalLong cpu1 = pid.isPresent() ? Proc.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
+                long cached1 = SystemInfo.meminfo("Cached");
+                OptionalLong cpu1 = pid.isPresent() ? ProcessStat.cpuTicks(pid.getAsLong()) : OptionalLong.empty();
                 long backing1 = PageCache.resident(data, cfg.size());
                 Long fuse = fuseFd >= 0 ? PageCache.resident(fuseFd, cfg.size()) : null;
                 Optional<FsCounters> fs1 = t.counters();
@@ -269,7 +273,7 @@ public final class BenchRun {
                 Long traceReads = tc != null && tc.complete() ? tc.reads() : null;
                 Long traceBytes = tc != null && tc.complete() ? tc.bytes() : null;
                 Double cpu = cpu0.isPresent() && cpu1.isPresent()
-                        ? (cpu1.getAsLong() - cpu0.getAsLong()) / (double) Proc.clockTicks() : null;
+                        ? (cpu1.getAsLong() - cpu0.getAsLong()) / (double) SystemInfo.clockTicks() : null;
                 FsCounters fs = fs0.isPresent() && fs1.isPresent() ? fs1.get().minus(fs0.get()) : null;
                 return new Measurement(round, position, job, t.id(), r, cpu, cached1 - cached0, backing0, backing1,
                         fuse, fs, kept, traceReads, traceBytes);
@@ -320,12 +324,12 @@ public final class BenchRun {
     private String pipeCheck(String when) {
         String v;
         try {
-            v = Proc.read(Path.of("/proc/sys/fs/pipe-max-size")).trim();
+            v = ProcFile.read(Path.of("/proc/sys/fs/pipe-max-size")).trim();
         } catch (IOException e) {
             return "?";
         }
         try {
-            if (Long.parseLong(v) < 128 * 1024 + 4096 && !Proc.hasCapSysResource()) {
+            if (Long.parseLong(v) < 128 * 1024 + 4096 && !Capabilities.hasSysResource()) {
                 notes.add("⚠ fs.pipe-max-size was " + v + " " + when + " and this root lacks CAP_SYS_RESOURCE: pipes"
                         + " cannot hold a 128 KiB reply, so the splicing paths (rsplicefs and libfuse's) copy instead;"
                         + " restore it with: sysctl -w fs.pipe-max-size=1048576");
@@ -448,7 +452,7 @@ public final class BenchRun {
 
     private static String loadAverage() {
         try {
-            String[] f = Proc.read(Path.of("/proc/loadavg")).trim().split(" ");
+            String[] f = ProcFile.read(Path.of("/proc/loadavg")).trim().split(" ");
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException | RuntimeException e) {
             return "?";

@@ -1,5 +1,7 @@
 package io.rsplicefs.cli.bench;
 
+import io.rsplicefs.fs.host.MountTable;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +96,7 @@ public final class MetadataBench {
             }
         } finally {
             stopAll(targets);
-            if (targets.stream().noneMatch(t -> !t.isNative() && io.rsplicefs.fs.MountTable.isMounted(
+            if (targets.stream().noneMatch(t -> !t.isNative() && MountTable.isMounted(
                     base.resolve("mnt-" + t.id())))) {
                 children.run(new ProcessBuilder("rm", "-rf", base.toString()), 600);
             }

@@ -1,5 +1,6 @@
 package io.rsplicefs.cli.bench;
 
+import io.rsplicefs.fs.host.ProcFile;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -238,7 +239,7 @@ final class PeerSetup {
 
     static boolean isRoot() {
         try {
-            for (String line : Proc.read(Path.of("/proc/self/status")).split("\n")) {
+            for (String line : ProcFile.read(Path.of("/proc/self/status")).split("\n")) {
                 if (line.startsWith("Uid:")) {
                     return line.split("\\s+")[2].equals("0"); // the effective uid
                 }

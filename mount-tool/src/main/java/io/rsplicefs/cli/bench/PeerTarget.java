@@ -1,8 +1,8 @@
 package io.rsplicefs.cli.bench;
 
 import io.rsplicefs.fs.MountException;
-import io.rsplicefs.fs.MountTable;
 import io.rsplicefs.fs.Unmounter;
+import io.rsplicefs.fs.host.MountTable;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,14 +1,16 @@
 package io.rsplicefs.cli.bench;
 
 import io.rsplicefs.fs.MountException;
-import io.rsplicefs.fs.MountTable;
 import io.rsplicefs.fs.Unmounter;
 import io.rsplicefs.fs.stats.MountStats;
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcessExit;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -175,7 +177,7 @@ final class RsplicefsTarget extends Target {
         }
         long p = pid;
         if (p > 0) {
-            Processes.awaitExitOrKill(p, 15);
+            ProcessExit.awaitOrKill(p, Duration.ofSeconds(15));
         }
     }
 }

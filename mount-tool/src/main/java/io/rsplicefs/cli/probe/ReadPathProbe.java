@@ -3,7 +3,7 @@ package io.rsplicefs.cli.probe;
 import io.rsplicefs.fs.FuseMount;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.MountException;
-import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;

@@ -145,11 +145,4 @@ final class Cli {
             return "<unreadable: " + e.getMessage() + ">";
         }
     }
-
-    /** Files.readString is wrong for /proc files (size 0); one stream read gets them whole. */
-    static String readProc(Path file) throws IOException {
-        try (var in = Files.newInputStream(file)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 }

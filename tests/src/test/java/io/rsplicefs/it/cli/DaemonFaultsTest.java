@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.it.support.Uncached;
 import java.io.File;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("fuse")
 @Timeout(120)
+@Tag("kernel")
 class DaemonFaultsTest extends CliTestBase {
     static final int SIZE = 16 << 20;
 
@@ -73,7 +75,7 @@ class DaemonFaultsTest extends CliTestBase {
         System.out.println("reader after SIGKILL: " + t);
         assertTrue(Leftovers.awaitExit(pid, 10_000));
         cli.run("umount", mp.toString()).succeeds();
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
         cli.run("mount", src.toString(), mp.toString()).succeeds();
         assertArrayEquals(Files.readAllBytes(src.resolve("data.bin")), Files.readAllBytes(mp.resolve("data.bin")));
         cli.run("umount", mp.toString()).succeeds();
@@ -89,10 +91,10 @@ class DaemonFaultsTest extends CliTestBase {
         AtomicBoolean stop = new AtomicBoolean();
         try {
             long deadline = System.currentTimeMillis() + TimeScale.of(30_000);
-            while (!Leftovers.isMounted(mp) && System.currentTimeMillis() < deadline && fg.isAlive()) {
+            while (!MountTable.isMounted(mp) && System.currentTimeMillis() < deadline && fg.isAlive()) {
                 Thread.sleep(20);
             }
-            assertTrue(Leftovers.isMounted(mp), "mounted: " + Files.readString(err.toPath()));
+            assertTrue(MountTable.isMounted(mp), "mounted: " + Files.readString(err.toPath()));
             AtomicLong bytes = new AtomicLong();
             CompletableFuture<Throwable> r1 = readLoop(mp.resolve("data.bin"), stop, bytes);
             CompletableFuture<Throwable> r2 = readLoop(mp.resolve("data.bin"), stop, bytes);
@@ -107,7 +109,7 @@ class DaemonFaultsTest extends CliTestBase {
             stop.set(true);
             System.out.println("readers after SIGTERM: " + r1.get(TimeScale.of(20), TimeUnit.SECONDS) + ", "
                     + r2.get(TimeScale.of(20), TimeUnit.SECONDS));
-            assertFalse(Leftovers.isMounted(mp), "unmounted on SIGTERM");
+            assertFalse(MountTable.isMounted(mp), "unmounted on SIGTERM");
         } finally {
             stop.set(true);
             fg.destroyForcibly();

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("fuse")
 @Timeout(120)
+@Tag("kernel")
 class DonationCountersTest extends CliTestBase {
     static final int SIZE = 64 << 20;
 

@@ -1,12 +1,15 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcFile;
+import io.rsplicefs.fs.host.ProcessExit;
+import io.rsplicefs.fs.host.ProcessStat;
 import io.rsplicefs.it.support.TimeScale;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -21,26 +24,6 @@ final class Leftovers {
     private Leftovers() {
     }
 
-    /** Mount points at or under {@code base}, deepest first. */
-    static List<Path> mountsUnder(Path base) throws IOException {
-        List<Path> found = new ArrayList<>();
-        for (String line : Cli.readProc(Path.of("/proc/self/mountinfo")).split("\n")) {
-            String[] f = line.split(" ");
-            if (f.length > 4) {
-                Path mp = Path.of(unescape(f[4]));
-                if (mp.startsWith(base)) {
-                    found.add(mp);
-                }
-            }
-        }
-        found.sort(Comparator.comparingInt(Path::getNameCount).reversed());
-        return found;
-    }
-
-    static boolean isMounted(Path mp) throws IOException {
-        return mountsUnder(mp).contains(mp);
-    }
-
     /** Running (non-zombie) processes other than this one whose command line contains {@code marker}. */
     static List<Long> processesMentioning(String marker) {
         List<Long> pids = new ArrayList<>();
@@ -49,8 +32,8 @@ final class Leftovers {
             s.filter(p -> p.getFileName().toString().matches("\\d+")).forEach(p -> {
                 long pid = Long.parseLong(p.getFileName().toString());
                 try {
-                    String cmdline = Cli.readProc(p.resolve("cmdline")).replace('\0', ' ');
-                    if (pid != self && cmdline.contains(marker) && isRunning(pid)) {
+                    String cmdline = ProcFile.read(p.resolve("cmdline")).replace('\0', ' ');
+                    if (pid != self && cmdline.contains(marker) && ProcessStat.isRunning(pid)) {
                         pids.add(pid);
                     }
                 } catch (IOException e) {
@@ -63,35 +46,18 @@ final class Leftovers {
         return pids;
     }
 
-    /** Exists and is not a zombie. */
-    static boolean isRunning(long pid) {
-        try {
-            String stat = Cli.readProc(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    static boolean awaitExit(long pid, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TimeScale.of(millis);
-        while (isRunning(pid)) {
-            if (System.currentTimeMillis() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
+    /** Waits up to {@code millis} (times the time scale) for the process to exit; true when it did. */
+    static boolean awaitExit(long pid, long millis) {
+        return ProcessExit.await(pid, TimeScale.of(Duration.ofMillis(millis)));
     }
 
     /** Removes every mount and kills every process left under {@code base}; returns what there was. */
     static List<String> cleanUp(Path base) throws IOException, InterruptedException {
         List<String> found = new ArrayList<>();
-        for (Path mp : mountsUnder(base)) {
+        for (Path mp : MountTable.mountPointsUnder(base)) {
             found.add("mount " + mp);
             run("fusermount", "-u", "-z", mp.toString());
-            if (isMounted(mp)) {
+            if (MountTable.isMounted(mp)) {
                 run("umount", "-l", mp.toString()); // not a FUSE mount (the tmpfs of a test)
             }
         }
@@ -112,19 +78,5 @@ final class Leftovers {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         p.waitFor(TimeScale.of(30), TimeUnit.SECONDS);
-    }
-
-    private static String unescape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return new String(b.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.it.support.TimeScale;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ class MountFailuresTest extends CliTestBase {
         Files.setPosixFilePermissions(runtimeDir, PosixFilePermissions.fromString("rwxrwxrwx"));
         cli.asUser(Host.NOBODY, Host.NOBODY).run("mount", src.toString(), mp.toString())
                 .failsWith("/dev/fuse", "rw access");
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
     }
 
     @Test
@@ -115,7 +116,7 @@ class MountFailuresTest extends CliTestBase {
                 .redirectErrorStream(true).start();
         assumeTrue(p.waitFor(TimeScale.of(30), TimeUnit.SECONDS) && p.exitValue() == 0, "cannot mount a tmpfs here");
         cli.run("umount", mp.toString()).failsWith(mp.toString(), "not a rsplicefs mount", "tmpfs");
-        assertTrue(Leftovers.isMounted(mp), "the tmpfs is still mounted");
+        assertTrue(MountTable.isMounted(mp), "the tmpfs is still mounted");
         cli.run("stats", mp.toString()).failsWith(mp.toString(), "not a rsplicefs mount");
         new ProcessBuilder("umount", mp.toString()).start().waitFor(TimeScale.of(30), TimeUnit.SECONDS);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.rsplicefs.fs.host.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +154,7 @@ class MountHelperTest extends CliTestBase {
         assumeNamespaces();
         Path mp = dir("mnt");
         withHidden(hidden, cli.command("mount", source(10).toString(), mp.toString())).failsWith(message);
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
     }
 
     /** A non-root user's allow_other needs user_allow_other in /etc/fuse.conf (hidden: an empty file). */
@@ -171,6 +172,6 @@ class MountHelperTest extends CliTestBase {
         Cli.Result r = Files.exists(conf) ? withHidden(conf.toRealPath(), asNobody) : Cli.exec(asNobody,
                 Map.of("RSPLICEFS_RUNTIME_DIR", runtimeDir.toString()));
         r.failsWith("allow_other", "user_allow_other", "/etc/fuse.conf");
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
     }
 }

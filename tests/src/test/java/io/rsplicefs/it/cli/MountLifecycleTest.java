@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcessStat;
 import io.rsplicefs.it.support.TimeScale;
 import java.io.File;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +28,7 @@ class MountLifecycleTest extends CliTestBase {
     private static final int SIZE = 3 * 1024 * 1024 + 123;
 
     @Test
+    @Tag("kernel")
     void backgroundMountServesReadsAndStatsUntilUmount() throws Exception {
         Path src = source(SIZE);
         Path mp = dir("mnt");
@@ -35,7 +39,7 @@ class MountLifecycleTest extends CliTestBase {
             Cli.Result mount = defaults.run("mount", src.toString(), mp.toString()).succeeds();
             assertEquals("", mount.out(), mount::describe);
             assertEquals("", mount.err(), mount::describe);
-            assertTrue(Leftovers.isMounted(mp), "mounted when mount returns");
+            assertTrue(MountTable.isMounted(mp), "mounted when mount returns");
 
             assertArrayEquals(Files.readAllBytes(src.resolve("data.bin")), Files.readAllBytes(mp.resolve("data.bin")));
             assertEquals("hello\n", Files.readString(mp.resolve("hello.txt")));
@@ -48,7 +52,7 @@ class MountLifecycleTest extends CliTestBase {
             assertTrue(maxBytes >= SIZE, "a read path counted the file's bytes: " + json.out());
 
             long pid = stats.mount().pid();
-            assertTrue(Leftovers.isRunning(pid), "the daemon runs after mount returned");
+            assertTrue(ProcessStat.isRunning(pid), "the daemon runs after mount returned");
             assertTrue(Leftovers.processesMentioning(mp.toString()).contains(pid));
             Path record = findRecord(Path.of("/run/rsplicefs"), mp);
             Properties rec = load(record);
@@ -63,8 +67,8 @@ class MountLifecycleTest extends CliTestBase {
 
             Cli.Result umount = defaults.run("umount", mp.toString()).succeeds();
             assertEquals("", umount.err(), umount::describe);
-            assertFalse(Leftovers.isMounted(mp), "unmounted when umount returns");
-            assertFalse(Leftovers.isRunning(pid), "the daemon exited when umount returns");
+            assertFalse(MountTable.isMounted(mp), "unmounted when umount returns");
+            assertFalse(ProcessStat.isRunning(pid), "the daemon exited when umount returns");
             assertFalse(Files.exists(record), "the daemon record is removed");
         } finally {
             Leftovers.cleanUp(base);
@@ -75,6 +79,7 @@ class MountLifecycleTest extends CliTestBase {
     }
 
     @Test
+    @Tag("kernel")
     void foregroundMountUnmountsAndExitsZeroOnSigterm() throws Exception {
         Path src = source(64 * 1024);
         Path mp = dir("mnt");
@@ -89,7 +94,7 @@ class MountLifecycleTest extends CliTestBase {
             String stderr = Files.readString(err.toPath());
             assertEquals(0, fg.exitValue(), "exit code after SIGTERM; stderr: " + stderr);
             assertFalse(stderr.contains("Exception"), stderr);
-            assertFalse(Leftovers.isMounted(mp), "unmounted on SIGTERM");
+            assertFalse(MountTable.isMounted(mp), "unmounted on SIGTERM");
             assertEquals(List.of(), Leftovers.processesMentioning(mp.toString()));
             try (Stream<Path> records = Files.list(runtimeDir)) {
                 assertEquals(0, records.filter(p -> p.toString().endsWith(".pid")).count(), "record removed");
@@ -101,6 +106,7 @@ class MountLifecycleTest extends CliTestBase {
     }
 
     @Test
+    @Tag("kernel")
     void umountCleansUpAfterTheDaemonWasKilled() throws Exception {
         Path src = source(256 * 1024);
         Path mp = dir("mnt");
@@ -108,21 +114,21 @@ class MountLifecycleTest extends CliTestBase {
         long pid = daemonPid(mp);
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
         assertTrue(Leftovers.awaitExit(pid, 10_000), "daemon killed");
-        assertTrue(Leftovers.isMounted(mp), "a dead mount stays in the mount table");
+        assertTrue(MountTable.isMounted(mp), "a dead mount stays in the mount table");
 
         cli.run("stats", mp.toString()).failsWith(mp.toString(), "rsplicefs umount");
         cli.run("mount", src.toString(), mp.toString()).failsWith(mp.toString(), "rsplicefs umount " + mp);
 
         Cli.Result umount = cli.run("umount", mp.toString()).succeeds();
         assertTrue(umount.err().contains("had died"), umount::describe);
-        assertFalse(Leftovers.isMounted(mp), "the dead mount is gone");
+        assertFalse(MountTable.isMounted(mp), "the dead mount is gone");
 
         cli.run("mount", src.toString(), mp.toString()).succeeds();
         assertArrayEquals(Files.readAllBytes(src.resolve("data.bin")), Files.readAllBytes(mp.resolve("data.bin")));
         long again = daemonPid(mp);
         cli.run("unmount", mp.toString()).succeeds(); // the alias
-        assertFalse(Leftovers.isMounted(mp));
-        assertFalse(Leftovers.isRunning(again));
+        assertFalse(MountTable.isMounted(mp));
+        assertFalse(ProcessStat.isRunning(again));
     }
 
     @Test
@@ -131,7 +137,7 @@ class MountLifecycleTest extends CliTestBase {
         Path mp = dir("mnt");
         Files.writeString(mp.resolve("already-here"), "x");
         cli.run("mount", src.toString(), mp.toString()).failsWith(mp.toString(), "not empty", "-o nonempty");
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
 
         cli.run("mount", "-o", "nonempty", src.toString(), mp.toString()).succeeds();
         assertTrue(Files.exists(mp.resolve("hello.txt")), "the mirror covers the directory");
@@ -149,7 +155,7 @@ class MountLifecycleTest extends CliTestBase {
                 "rsplicefs umount");
         assertEquals("hello\n", Files.readString(mp.resolve("hello.txt")), "the first mount still serves");
         cli.run("umount", mp.toString()).succeeds();
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
     }
 
     @Test
@@ -159,9 +165,9 @@ class MountLifecycleTest extends CliTestBase {
         cli.run("mount", "--threads", "1", src.toString(), mp.toString()).succeeds();
         assertEquals("hello\n", Files.readString(mp.resolve("hello.txt")));
         cli.run("umount", mp.toString()).succeeds();
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
         cli.run("mount", "--threads", "4", src.toString(), mp.toString()).usageError("--threads 4", "--threads 1");
-        assertFalse(Leftovers.isMounted(mp));
+        assertFalse(MountTable.isMounted(mp));
     }
 
     private long daemonPid(Path mp) throws Exception {
@@ -187,7 +193,7 @@ class MountLifecycleTest extends CliTestBase {
 
     private static void awaitMounted(Path mp, Process p, File err) throws Exception {
         long deadline = System.currentTimeMillis() + TimeScale.of(30_000);
-        while (!Leftovers.isMounted(mp)) {
+        while (!MountTable.isMounted(mp)) {
             if (!p.isAlive()) {
                 fail("mount -f exited " + p.exitValue() + ": " + Files.readString(err.toPath()));
             }

@@ -1,5 +1,6 @@
 package io.rsplicefs.it.cli;
 
+import io.rsplicefs.fs.host.ProcFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.stream.Stream;
 record ProcSample(long atMillis, long rssKib, long fds, long threads) {
 
     static ProcSample of(long pid, long atMillis) throws IOException {
-        String status = Cli.readProc(Path.of("/proc", Long.toString(pid), "status"));
+        String status = ProcFile.read(Path.of("/proc", Long.toString(pid), "status"));
         long fds;
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             fds = s.count();

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.host.ProcFile;
+import io.rsplicefs.fs.host.ProcessStat;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TimeScale;
 import java.io.BufferedReader;
@@ -77,7 +80,7 @@ class UnreadableBackingTest extends CliTestBase {
             nobodyCli.run("mount", "-o", "attr_timeout=3600,entry_timeout=3600", src.toString(), mp.toString())
                     .succeeds();
             long pid = daemonPid(mp);
-            assertTrue(Cli.readProc(Path.of("/proc/" + pid + "/status")).contains("\nUid:\t65534\t"),
+            assertTrue(ProcFile.read(Path.of("/proc/" + pid + "/status")).contains("\nUid:\t65534\t"),
                     "the daemon runs as nobody");
 
             // Everything readable; the kernel now holds the entries and modes.
@@ -105,7 +108,7 @@ class UnreadableBackingTest extends CliTestBase {
             // The mount keeps serving everything else, and nothing was turned into EIO.
             assertEquals(List.of(sha(ok)), sums(asNobody("sha256sum", mp + "/ok.bin")));
             assertEquals(Map.of(), stats(mp).callbackFailures(), "callback failures (EIO)");
-            assertTrue(Leftovers.isRunning(pid), "the daemon is alive");
+            assertTrue(ProcessStat.isRunning(pid), "the daemon is alive");
 
             // Readable again: the same entries work again.
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -113,7 +116,7 @@ class UnreadableBackingTest extends CliTestBase {
             assertEquals(List.of(sha(f), sha(g)), sums(asNobody("sha256sum", mp + "/d/f.bin", mp + "/g.bin")));
 
             nobodyCli.run("umount", mp.toString()).succeeds();
-            assertFalse(Leftovers.isMounted(mp));
+            assertFalse(MountTable.isMounted(mp));
             assertTrue(Leftovers.awaitExit(pid, 10_000), "the daemon exited");
         } finally {
             Files.setPosixFilePermissions(DEV_FUSE, devFuseBefore);

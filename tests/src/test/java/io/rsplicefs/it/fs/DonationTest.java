@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("fuse")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class DonationTest {
     static final int SIZE = 64 << 20;
     /** Cold reads of the same file, each must meet the criterion. */

@@ -66,6 +66,7 @@ class ReadCorrectnessTest {
     @ParameterizedTest(name = "{0} donate={1}")
     @MethodSource("combos")
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Tag("kernel")
     void everyReadIsByteExact(ReadPath path, boolean donate) throws Exception {
         readsAreByteExact(path, donate);
     }

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("fuse")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class ShortFileTest {
     @TempDir
     Path dir;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.it.support.SharedMounts;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.TimeScale;
@@ -20,35 +21,37 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Changes through the mount show in the backing directory and the other way round. */
+/**
+ * Changes through the mount show in the backing directory and the other way round. The tests share one
+ * mount; each works in a directory of its own in it.
+ */
 @Tag("fuse")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class WritePathTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final SharedMounts MOUNTS = new SharedMounts(Duration.ofMinutes(12));
+
     TestMount m;
     Path mnt;
     Path src;
 
     @BeforeEach
-    void mount() throws Exception {
-        m = TestMount.of(dir, ReadPath.AUTO, false);
-        mnt = m.mountpoint();
-        src = m.source();
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        m.close();
+    void area(TestInfo test) throws Exception {
+        SharedMounts.Area a = MOUNTS.area("auto", ReadPath.AUTO, false, null,
+                test.getTestMethod().orElseThrow().getName());
+        m = a.mount();
+        mnt = a.mountpoint();
+        src = a.source();
     }
 
     @Test
@@ -123,6 +126,9 @@ class WritePathTest {
 
     @Test
     void statsXattrIsOnTheRootOnlyAndNotInTheBackingStore() throws Exception {
+        // the mount's root, not this test's directory in it
+        Path mnt = m.mountpoint();
+        Path src = m.source();
         UserDefinedFileAttributeView root = Files.getFileAttributeView(mnt, UserDefinedFileAttributeView.class);
         ByteBuffer b = ByteBuffer.allocate(root.size("rsplicefs.stats"));
         root.read("rsplicefs.stats", b);

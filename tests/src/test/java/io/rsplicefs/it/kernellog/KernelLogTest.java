@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * gift experiment run by another process meanwhile is a finding too.
  */
 @RunsLast
+@Tag("kernel")
 class KernelLogTest {
 
     @Test

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.it.support.Backing;
+import io.rsplicefs.it.support.SharedMounts;
 import io.rsplicefs.it.support.StatsXattr;
 import io.rsplicefs.it.support.TestData;
-import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.Uncached;
 import java.io.ByteArrayOutputStream;
 import java.nio.channels.FileChannel;
@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,8 +40,9 @@ class BackingChangedMidReadTest {
     static final int SIZE = 8 << 20;
     static final int CHUNK = 128 << 10;
 
-    @TempDir
-    Path dir;
+    /** One mount per read path, shared by the two tests (each in a directory of its own). */
+    @RegisterExtension
+    static final SharedMounts MOUNTS = new SharedMounts(Duration.ofMinutes(6));
 
     /** Something done to the backing file between two reads of the client. */
     interface Fault {
@@ -76,45 +77,43 @@ class BackingChangedMidReadTest {
     @ParameterizedTest
     @EnumSource(value = ReadPath.class, names = {"FD", "RSPLICE", "AUTO", "COPY"})
     void deletedAndReplacedMidReadKeepsGivingTheOpenFilesBytes(ReadPath path) throws Exception {
-        try (TestMount m = TestMount.of(dir, path, false, Duration.ofMinutes(2), null)) {
-            Path backing = m.source().resolve("f");
-            byte[] want = TestData.write(backing, SIZE, 21);
-            byte[] replacement = TestData.bytes(1 << 20, 22);
-            byte[] got = readToEnd(m.mountpoint().resolve("f"), () -> {
-                Files.delete(backing);
-                // the name now leads to other bytes: serving by name instead of by the open fd would show
-                Files.write(backing, replacement);
-            });
-            assertEquals(SIZE, got.length, "the open file keeps its size");
-            assertEquals(-1, TestData.mismatch(want, 0, got, SIZE), "bytes of the deleted file");
-
-            assertArrayEquals(replacement, Files.readAllBytes(m.mountpoint().resolve("f")),
-                    "a new open gets the file now at that name");
+        SharedMounts.Area m = MOUNTS.area(path.id(), path, false, null, "deleted-and-replaced");
+        Path backing = m.source().resolve("f");
+        byte[] want = TestData.write(backing, SIZE, 21);
+        byte[] replacement = TestData.bytes(1 << 20, 22);
+        byte[] got = readToEnd(m.mountpoint().resolve("f"), () -> {
             Files.delete(backing);
-            // An open always reaches the daemon (a stat could be answered from the kernel's attribute cache).
-            assertThrows(NoSuchFileException.class, () -> Files.readAllBytes(m.mountpoint().resolve("f")),
-                    "and after its delete, nothing");
-            assertLaterReadsStillSplice(m, path);
-        }
+            // the name now leads to other bytes: serving by name instead of by the open fd would show
+            Files.write(backing, replacement);
+        });
+        assertEquals(SIZE, got.length, "the open file keeps its size");
+        assertEquals(-1, TestData.mismatch(want, 0, got, SIZE), "bytes of the deleted file");
+
+        assertArrayEquals(replacement, Files.readAllBytes(m.mountpoint().resolve("f")),
+                "a new open gets the file now at that name");
+        Files.delete(backing);
+        // An open always reaches the daemon (a stat could be answered from the kernel's attribute cache).
+        assertThrows(NoSuchFileException.class, () -> Files.readAllBytes(m.mountpoint().resolve("f")),
+                "and after its delete, nothing");
+        assertLaterReadsStillSplice(m, path);
     }
 
     @ParameterizedTest
     @EnumSource(value = ReadPath.class, names = {"FD", "RSPLICE", "AUTO", "COPY"})
     void truncatedMidReadGivesTheBytesThatExist(ReadPath path) throws Exception {
-        try (TestMount m = TestMount.of(dir, path, false, Duration.ofMinutes(2), null)) {
-            Path backing = m.source().resolve("f");
-            byte[] want = TestData.write(backing, SIZE, 23);
-            int kept = 3 * (1 << 20) + 123;
-            byte[] got = readToEnd(m.mountpoint().resolve("f"), () -> {
-                try (FileChannel ch = FileChannel.open(backing, StandardOpenOption.WRITE)) {
-                    ch.truncate(kept);
-                }
-            });
-            assertBytesThatExistThenEnd(path + ", first pass", want, kept, got);
-            byte[] again = readToEnd(m.mountpoint().resolve("f"), null);
-            assertBytesThatExistThenEnd(path + ", second pass", want, kept, again);
-            assertLaterReadsStillSplice(m, path);
-        }
+        SharedMounts.Area m = MOUNTS.area(path.id(), path, false, null, "truncated");
+        Path backing = m.source().resolve("f");
+        byte[] want = TestData.write(backing, SIZE, 23);
+        int kept = 3 * (1 << 20) + 123;
+        byte[] got = readToEnd(m.mountpoint().resolve("f"), () -> {
+            try (FileChannel ch = FileChannel.open(backing, StandardOpenOption.WRITE)) {
+                ch.truncate(kept);
+            }
+        });
+        assertBytesThatExistThenEnd(path + ", first pass", want, kept, got);
+        byte[] again = readToEnd(m.mountpoint().resolve("f"), null);
+        assertBytesThatExistThenEnd(path + ", second pass", want, kept, again);
+        assertLaterReadsStillSplice(m, path);
     }
 
     /**
@@ -139,9 +138,9 @@ class BackingChangedMidReadTest {
     }
 
     /** No request failed, and a fresh file is still spliced: splicing was not turned off for the session. */
-    private static void assertLaterReadsStillSplice(TestMount m, ReadPath path) throws Exception {
+    private static void assertLaterReadsStillSplice(SharedMounts.Area m, ReadPath path) throws Exception {
         Path mnt = m.mountpoint();
-        StatsXattr before = StatsXattr.read(mnt);
+        StatsXattr before = StatsXattr.read(m.mount().mountpoint());
         Path next = m.source().resolve("next");
         byte[] more = TestData.write(next, 4 << 20, 24);
         Backing.evict(next);
@@ -153,7 +152,7 @@ class BackingChangedMidReadTest {
                 assertEquals(-1, TestData.mismatch(more, off, got, CHUNK), "next, at " + off);
             }
         }
-        StatsXattr after = StatsXattr.read(mnt);
+        StatsXattr after = StatsXattr.read(m.mount().mountpoint());
         String id = path.id();
         System.out.printf("%s: %d requests, %d spliced, %d errors in all%n", path, after.readPath(id).requests(),
                 after.readPath(id).spliceReplies(), after.readPath(id).errors());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.rsplicefs.fs.host.Capabilities;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.it.support.TestData;
@@ -34,19 +35,10 @@ class PipeFallbackTest {
     @TempDir
     Path dir;
 
-    static boolean hasCapSysResource() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("CapEff:")) {
-                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> 24 & 1) == 1;
-            }
-        }
-        return false;
-    }
-
     @Test
     void refusedPipeCapacityFallsBackToCopy() throws Exception {
         assumeTrue(Files.isWritable(PIPE_MAX), "needs root to lower pipe-max-size");
-        assumeTrue(!hasCapSysResource(), "with CAP_SYS_RESOURCE the kernel grants any pipe size");
+        assumeTrue(!Capabilities.hasSysResource(), "with CAP_SYS_RESOURCE the kernel grants any pipe size");
         try (TestMount m = TestMount.of(dir, ReadPath.RSPLICE, false, Duration.ofMinutes(1), null)) {
             byte[] want = TestData.write(m.source().resolve("f"), 4 << 20, 12);
             // Pipe.maxCapacity reads the sysctl in one read(): Files.readString would get "1" of

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import io.rsplicefs.fs.read.ReadPath;
-import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.SharedMounts;
 import io.rsplicefs.it.support.Uncached;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -62,8 +62,9 @@ class StableRepliesTest {
         }
     }
 
-    @TempDir
-    Path dir;
+    /** One mount per read path and guard setting, shared by the write patterns (each in a directory of its own). */
+    @RegisterExtension
+    static final SharedMounts MOUNTS = new SharedMounts(Duration.ofMinutes(8));
 
     static Stream<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
@@ -79,66 +80,66 @@ class StableRepliesTest {
     @ParameterizedTest(name = "{0} {1} guard={2}")
     @MethodSource("cases")
     void pagesReadAreNeverTorn(Pattern pattern, ReadPath path, boolean guard) throws Exception {
-        try (TestMount m = TestMount.of(dir, path, false, Duration.ofMinutes(2), c -> c.stableReplies(guard))) {
-            Path backing = m.source().resolve("pages");
-            try (FileChannel ch = FileChannel.open(backing, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                ByteBuffer page = ByteBuffer.allocate(StampedPages.PAGE);
-                for (int i = 0; i < PAGES; i++) {
-                    StampedPages.fill(page, i, 0);
-                    ch.write(page.clear(), (long) i * StampedPages.PAGE);
+        SharedMounts.Area m = MOUNTS.area(path.id() + "-guard-" + guard, path, false, c -> c.stableReplies(guard),
+                pattern.name());
+        Path backing = m.source().resolve("pages");
+        try (FileChannel ch = FileChannel.open(backing, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer page = ByteBuffer.allocate(StampedPages.PAGE);
+            for (int i = 0; i < PAGES; i++) {
+                StampedPages.fill(page, i, 0);
+                ch.write(page.clear(), (long) i * StampedPages.PAGE);
+            }
+        }
+        if (pattern == Pattern.HARD_LINK_THROUGH_MOUNT) {
+            Files.createLink(m.mountpoint().resolve("alias"), m.mountpoint().resolve("pages"));
+        }
+        Path target = switch (pattern) {
+            case BUFFERED_THROUGH_MOUNT, DIRECT_THROUGH_MOUNT -> m.mountpoint().resolve("pages");
+            case HARD_LINK_THROUGH_MOUNT -> m.mountpoint().resolve("alias");
+            case BACKING_DIRECTLY -> backing;
+        };
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong torn = new AtomicLong();
+        AtomicLong pagesChecked = new AtomicLong();
+        AtomicLong writes = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int seed = w;
+            threads.add(new Thread(() -> {
+                try {
+                    writer(target, pattern == Pattern.DIRECT_THROUGH_MOUNT, seed, stop, writes);
+                } catch (Throwable t) {
+                    synchronized (failures) {
+                        failures.add(t);
+                    }
                 }
-            }
-            if (pattern == Pattern.HARD_LINK_THROUGH_MOUNT) {
-                Files.createLink(m.mountpoint().resolve("alias"), m.mountpoint().resolve("pages"));
-            }
-            Path target = switch (pattern) {
-                case BUFFERED_THROUGH_MOUNT, DIRECT_THROUGH_MOUNT -> m.mountpoint().resolve("pages");
-                case HARD_LINK_THROUGH_MOUNT -> m.mountpoint().resolve("alias");
-                case BACKING_DIRECTLY -> backing;
-            };
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong torn = new AtomicLong();
-            AtomicLong pagesChecked = new AtomicLong();
-            AtomicLong writes = new AtomicLong();
-            List<Thread> threads = new ArrayList<>();
-            List<Throwable> failures = new ArrayList<>();
-            for (int w = 0; w < 2; w++) {
-                int seed = w;
-                threads.add(new Thread(() -> {
-                    try {
-                        writer(target, pattern == Pattern.DIRECT_THROUGH_MOUNT, seed, stop, writes);
-                    } catch (Throwable t) {
-                        synchronized (failures) {
-                            failures.add(t);
-                        }
+            }, "writer-" + w));
+        }
+        for (int r = 0; r < 2; r++) {
+            int seed = 100 + r;
+            threads.add(new Thread(() -> {
+                try {
+                    reader(m.mountpoint().resolve("pages"), seed, stop, torn, pagesChecked);
+                } catch (Throwable t) {
+                    synchronized (failures) {
+                        failures.add(t);
                     }
-                }, "writer-" + w));
-            }
-            for (int r = 0; r < 2; r++) {
-                int seed = 100 + r;
-                threads.add(new Thread(() -> {
-                    try {
-                        reader(m.mountpoint().resolve("pages"), seed, stop, torn, pagesChecked);
-                    } catch (Throwable t) {
-                        synchronized (failures) {
-                            failures.add(t);
-                        }
-                    }
-                }, "reader-" + r));
-            }
-            threads.forEach(Thread::start);
-            Thread.sleep(RUN.toMillis());
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
-            System.out.printf("stable replies: %-24s %-7s guard=%-5s writes=%d pages checked=%d torn=%d %s%n",
-                    pattern, path.id(), guard, writes.get(), pagesChecked.get(), torn.get(),
-                    m.stats().stableReplies());
-            assertEquals(List.of(), failures, "no thread failed");
-            if (guard && pattern.covered) {
-                assertEquals(0, torn.get(), "torn pages with the guard on");
-            }
+                }
+            }, "reader-" + r));
+        }
+        threads.forEach(Thread::start);
+        Thread.sleep(RUN.toMillis());
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        System.out.printf("stable replies: %-24s %-7s guard=%-5s writes=%d pages checked=%d torn=%d %s%n",
+                pattern, path.id(), guard, writes.get(), pagesChecked.get(), torn.get(),
+                m.mount().stats().stableReplies());
+        assertEquals(List.of(), failures, "no thread failed");
+        if (guard && pattern.covered) {
+            assertEquals(0, torn.get(), "torn pages with the guard on");
         }
     }
 

@@ -3,7 +3,7 @@ package io.rsplicefs.it.support;
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.FuseMount;
 import io.rsplicefs.fs.MountConfig;
-import io.rsplicefs.fs.MountTable;
+import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.fs.read.ReadPath;
 import java.io.IOException;
@@ -126,14 +126,9 @@ public final class TestMount implements AutoCloseable {
     }
 
     private static int minorOf(Path mountpoint) throws IOException {
-        String want = mountpoint.toAbsolutePath().normalize().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            if (f.length > 4 && f[4].equals(want)) {
-                return Integer.parseInt(f[2].split(":")[1]);
-            }
-        }
-        throw new IOException(want + " is not in mountinfo");
+        String device = MountTable.deviceAt(mountpoint)
+                .orElseThrow(() -> new IOException(mountpoint + " is not in mountinfo"));
+        return Integer.parseInt(device.split(":")[1]);
     }
 
     @Override

@@ -1,0 +1,87 @@
+package io.rsplicefs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rsplicefs.fs.MountConfig;
+import io.rsplicefs.fs.read.ReadPath;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** What the launcher tells its daemon child parses back, by the mount command's own options, to the same request. */
+class MountRequestTest {
+    static MountCommand parse(List<String> args) {
+        MountCommand c = new MountCommand();
+        new CommandLine(c).parseArgs(args.toArray(String[]::new));
+        return c;
+    }
+
+    @Test
+    void daemonArgumentsParseBackToTheSameRequest() {
+        MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, true, true,
+                List.of("allow_other", "nonempty"), true, true, false, 5L << 20, Path.of("/var/cache/x"));
+        List<String> args = r.daemonArgs();
+        assertEquals("mount", args.get(0));
+        MountCommand c = parse(args.subList(1, args.size()));
+        assertTrue(c.daemonChild);
+        assertEquals(r.source(), c.source, "a path starting with '-' after --");
+        assertEquals(r.mountpoint(), c.mountpoint);
+        assertEquals(ReadPath.GIFT, c.readPath);
+        assertTrue(c.donate);
+        assertTrue(c.forceGift);
+        assertEquals(List.of("allow_other", "nonempty"), c.fuseOptions);
+        assertTrue(c.debug);
+        assertEquals(1, c.threads);
+        assertFalse(c.stableReplies);
+        assertEquals(5L << 20, c.inflateCache);
+        assertEquals(Path.of("/var/cache/x"), c.inflateCacheDir);
+    }
+
+    @Test
+    void defaultsOfTheMountCommand() {
+        MountCommand c = parse(List.of("/a", "/b"));
+        assertEquals(ReadPath.AUTO, c.readPath);
+        assertFalse(c.donate);
+        assertTrue(c.stableReplies);
+        assertFalse(c.forceGift);
+        assertNull(c.threads);
+        assertEquals(List.of(), c.fuseOptions);
+        assertFalse(c.foreground);
+        assertFalse(c.daemonChild);
+        assertEquals(1L << 30, c.inflateCache);
+        assertEquals(Path.of("/var/tmp"), c.inflateCacheDir);
+    }
+
+    @Test
+    void fuseOptionsSplitAtCommas() {
+        assertEquals(List.of("ro", "allow_other", "nonempty"),
+                parse(List.of("-o", "ro,allow_other", "-o", "nonempty", "/a", "/b")).fuseOptions);
+    }
+
+    @Test
+    void theConfigCarriesTheRequest() {
+        MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, true, false,
+                List.of("allow_other"), false, true, false, 4096, Path.of("/d"));
+        MountConfig c = r.toConfig();
+        assertEquals(ReadPath.RSPLICE, c.readPath());
+        assertTrue(c.donate());
+        assertTrue(c.singleThreaded());
+        assertFalse(c.stableReplies());
+        assertEquals(List.of("allow_other"), c.fuseOptions());
+        assertEquals(4096, c.inflateCacheBytes());
+        assertEquals(Path.of("/d"), c.inflateCacheDir());
+    }
+
+    @Test
+    void sizesAsPeopleWriteThem() {
+        assertEquals(1L << 30, ByteSizeConverter.parse("1G"));
+        assertEquals(256L << 20, ByteSizeConverter.parse("256MiB"));
+        assertEquals(4096, ByteSizeConverter.parse("4096"));
+        org.junit.jupiter.api.Assertions.assertThrows(CommandLine.TypeConversionException.class,
+                () -> ByteSizeConverter.parse("lots"));
+    }
+}
