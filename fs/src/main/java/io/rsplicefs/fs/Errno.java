@@ -1,14 +1,21 @@
 package io.rsplicefs.fs;
 
-/** The Linux errno values the filesystem returns itself (all others come from the backing store's calls). */
-final class Errno {
-    static final int ENOENT = 2;
-    static final int EIO = 5;
-    static final int EBADF = 9;
-    static final int EINVAL = 22;
-    static final int ERANGE = 34;
-    static final int ENODATA = 61;
-    static final int EOPNOTSUPP = 95;
+/**
+ * The Linux errno values the filesystem answers itself (all others come from
+ * the store's system calls). Shared by the core, the stores and the front end.
+ */
+public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EIO = 5;
+    public static final int EBADF = 9;
+    public static final int ENOTDIR = 20;
+    public static final int EINVAL = 22;
+    public static final int ENOSPC = 28;
+    public static final int EROFS = 30;
+    public static final int ERANGE = 34;
+    public static final int ENODATA = 61;
+    public static final int EOPNOTSUPP = 95;
 
     private Errno() {
     }

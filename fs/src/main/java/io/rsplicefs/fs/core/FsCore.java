@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.core;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.AutoReader;
 import io.rsplicefs.fs.read.CopyReader;
@@ -47,11 +48,6 @@ public final class FsCore {
     /** Seen only by this process: the gift probe reads it (see GiftProbe). */
     public static final String PROBE_PATH = "/.rsplicefs-gift-probe";
 
-    private static final int EPERM = 1;
-    private static final int EBADF = 9;
-    private static final int EROFS = 30;
-    private static final int ENODATA = 61;
-    private static final int EOPNOTSUPP = 95;
 
     private final Store store;
     private final MountConfig config;
@@ -176,7 +172,7 @@ public final class FsCore {
     private OpenHandle handle(long fh, String op) throws NativeIoException {
         OpenHandle h = handles.get(fh);
         if (h == null) {
-            throw errno(op + " fh " + fh, EBADF);
+            throw errno(op + " fh " + fh, Errno.EBADF);
         }
         return h;
     }
@@ -185,7 +181,7 @@ public final class FsCore {
         if (store instanceof WritableStore w) {
             return w;
         }
-        throw errno(op, EROFS);
+        throw errno(op, Errno.EROFS);
     }
 
     /**
@@ -299,7 +295,7 @@ public final class FsCore {
         Runnable hold = null;
         try {
             if (h == null) {
-                throw errno("read fh " + fh, EBADF);
+                throw errno("read fh " + fh, Errno.EBADF);
             }
             Reader r = path == ReadPath.GIFT ? giftReader : reader;
             // Replies that reference backing pages: held against writes until consumed, sampled for donation.
@@ -419,7 +415,7 @@ public final class FsCore {
         WritableStore w = writable("mknod " + path);
         int type = mode & FileConstants.S_IFMT;
         if ((type == FileConstants.S_IFCHR || type == FileConstants.S_IFBLK) && caller.get().uid() != 0) {
-            throw errno("mknod " + path, EPERM);
+            throw errno("mknod " + path, Errno.EPERM);
         }
         w.mknod(path, mode, rdev, creator(caller));
     }
@@ -503,10 +499,10 @@ public final class FsCore {
             return stats.toJson().getBytes(StandardCharsets.UTF_8);
         }
         switch (Namespace.of(name)) {
-            case UNSUPPORTED -> throw errno("getxattr " + name, EOPNOTSUPP);
+            case UNSUPPORTED -> throw errno("getxattr " + name, Errno.EOPNOTSUPP);
             case TRUSTED -> {
                 if (!privileged(caller)) {
-                    throw errno("getxattr " + name, ENODATA);
+                    throw errno("getxattr " + name, Errno.ENODATA);
                 }
             }
             default -> {
@@ -524,13 +520,13 @@ public final class FsCore {
     private static void checkWrite(String op, String path, String name, Supplier<Caller> caller)
             throws NativeIoException {
         if (isStats(path, name)) {
-            throw errno(op + " " + name, EOPNOTSUPP);
+            throw errno(op + " " + name, Errno.EOPNOTSUPP);
         }
         switch (Namespace.of(name)) {
-            case UNSUPPORTED -> throw errno(op + " " + name, EOPNOTSUPP);
+            case UNSUPPORTED -> throw errno(op + " " + name, Errno.EOPNOTSUPP);
             case SECURITY, TRUSTED -> {
                 if (!privileged(caller)) {
-                    throw errno(op + " " + name, EPERM);
+                    throw errno(op + " " + name, Errno.EPERM);
                 }
             }
             default -> {

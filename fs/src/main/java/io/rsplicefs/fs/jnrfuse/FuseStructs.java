@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.jnrfuse;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.FsStat;
 import jnr.ffi.Pointer;
@@ -8,7 +9,6 @@ import ru.serce.jnrfuse.struct.Statvfs;
 
 /** Copies the core's answers into libfuse's structs and buffers. */
 final class FuseStructs {
-    private static final int ERANGE = 34;
 
     private FuseStructs() {
     }
@@ -52,7 +52,7 @@ final class FuseStructs {
             return value.length;
         }
         if (size < value.length) {
-            return -ERANGE;
+            return -Errno.ERANGE;
         }
         buf.put(0, value, 0, value.length);
         return value.length;
@@ -79,7 +79,7 @@ final class FuseStructs {
     /** A NUL-terminated string, cut to the buffer (readlink's contract in libfuse 2.9). */
     static int cString(byte[] s, Pointer buf, long size) {
         if (size <= 0) {
-            return -22; // EINVAL
+            return -Errno.EINVAL;
         }
         int n = (int) Math.min(s.length, size - 1);
         buf.put(0, s, 0, n);

@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.jnrfuse;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.fs.core.Caller;
 import io.rsplicefs.fs.core.FsCore;
 import io.rsplicefs.fs.reply.ReadReply;
@@ -24,10 +25,9 @@ import ru.serce.jnrfuse.struct.Timespec;
  * {@link FsCore} calls. It decides nothing; it knows libfuse's formats, and
  * when libfuse has sent a read reply (see {@link WorkerReplies}). Every
  * callback returns 0 or -errno and catches every Throwable (counted, returned
- * as -EIO): jffi would turn an escaping exception into 0, i.e. success.
+ * as -Errno.EIO): jffi would turn an escaping exception into 0, i.e. success.
  */
 public class JnrFuseFs extends FuseStubFS {
-    private static final int EIO = 5;
 
     private final FsCore core;
     private final boolean debug;
@@ -110,9 +110,9 @@ public class JnrFuseFs extends FuseStubFS {
                 t.printStackTrace();
             }
         } catch (Throwable ignored) {
-            // counting must never turn the -EIO into something else
+            // counting must never turn the -Errno.EIO into something else
         }
-        return -EIO;
+        return -Errno.EIO;
     }
 
     private Caller caller() {

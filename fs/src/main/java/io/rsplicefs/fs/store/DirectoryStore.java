@@ -16,6 +16,7 @@ import static io.rsplicefs.nativeio.FileConstants.RESOLVE_BENEATH;
 import static io.rsplicefs.nativeio.FileConstants.RESOLVE_NO_MAGICLINKS;
 import static io.rsplicefs.nativeio.FileConstants.RESOLVE_NO_SYMLINKS;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.Credentials;
 import io.rsplicefs.nativeio.FileStat;
@@ -104,7 +105,7 @@ public final class DirectoryStore implements WritableStore {
         }
         for (String part : rel.split("/", -1)) {
             if (part.isEmpty() || part.equals("..") || part.equals(".")) {
-                throw new NativeIoException("resolve " + path, 22 /* EINVAL */);
+                throw new NativeIoException("resolve " + path, Errno.EINVAL);
             }
         }
         return rel;
@@ -310,7 +311,7 @@ public final class DirectoryStore implements WritableStore {
                 try {
                     return java.util.Arrays.copyOf(buf, AtFiles.listxattr(fd, buf));
                 } catch (NativeIoException e) {
-                    if (e.errno() != 34 /* ERANGE: the list grew meanwhile */) {
+                    if (e.errno() != Errno.ERANGE) { // the list grew meanwhile
                         throw e;
                     }
                 }

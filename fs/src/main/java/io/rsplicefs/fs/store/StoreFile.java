@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.store;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.NativeIoException;
 
@@ -9,8 +10,6 @@ import io.rsplicefs.nativeio.NativeIoException;
  * never reaches around it to an fd. Closing is idempotent.
  */
 public interface StoreFile extends AutoCloseable {
-    int EROFS = 30;
-
     /** The path it was opened by (for messages). */
     String path();
 
@@ -24,16 +23,16 @@ public interface StoreFile extends AutoCloseable {
 
     /** Writes {@code len} bytes from native memory at {@code address} at file offset {@code off}. */
     default long write(long address, long len, long off) throws NativeIoException {
-        throw new NativeIoException("write " + path(), EROFS);
+        throw new NativeIoException("write " + path(), Errno.EROFS);
     }
 
     default void truncate(long size) throws NativeIoException {
-        throw new NativeIoException("truncate " + path(), EROFS);
+        throw new NativeIoException("truncate " + path(), Errno.EROFS);
     }
 
     /** fallocate(2) on the file: {@code mode} is FALLOC_FL_* as the client gave it. */
     default void fallocate(int mode, long off, long len) throws NativeIoException {
-        throw new NativeIoException("fallocate " + path(), EROFS);
+        throw new NativeIoException("fallocate " + path(), Errno.EROFS);
     }
 
     /** Nothing to flush for a file that cannot be written. */

@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.store.archive;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.fs.store.FileKey;
 import io.rsplicefs.fs.store.Store;
@@ -28,12 +29,6 @@ import java.util.concurrent.atomic.LongAdder;
  * inflated once into the {@link InflateCache} and served from there.
  */
 public final class ArchiveStore implements Store {
-    private static final int ENOENT = 2;
-    private static final int ENOTDIR = 20;
-    private static final int EINVAL = 22;
-    private static final int EROFS = 30;
-    private static final int ENODATA = 61;
-    private static final int EOPNOTSUPP = 95;
     private static final long ST_RDONLY = 1;
 
     private final Path archive;
@@ -175,11 +170,11 @@ public final class ArchiveStore implements Store {
         }
         for (String p : path.substring(1).split("/")) {
             if (n.children == null) {
-                throw new NativeIoException("lookup " + path, ENOTDIR);
+                throw new NativeIoException("lookup " + path, Errno.ENOTDIR);
             }
             n = n.children.get(p);
             if (n == null) {
-                throw new NativeIoException("lookup " + path, ENOENT);
+                throw new NativeIoException("lookup " + path, Errno.ENOENT);
             }
         }
         return n;
@@ -200,7 +195,7 @@ public final class ArchiveStore implements Store {
     public String[] list(String path) throws NativeIoException {
         Node n = node(path);
         if (!n.isDir()) {
-            throw new NativeIoException("list " + path, ENOTDIR);
+            throw new NativeIoException("list " + path, Errno.ENOTDIR);
         }
         return n.children.keySet().toArray(new String[0]);
     }
@@ -209,7 +204,7 @@ public final class ArchiveStore implements Store {
     public byte[] readlink(String path) throws NativeIoException {
         Node n = node(path);
         if (n.linkTarget == null) {
-            throw new NativeIoException("readlink " + path, EINVAL);
+            throw new NativeIoException("readlink " + path, Errno.EINVAL);
         }
         return n.linkTarget;
     }
@@ -217,7 +212,7 @@ public final class ArchiveStore implements Store {
     @Override
     public StoreFile open(String path, int flags) throws NativeIoException {
         if ((flags & FileConstants.O_ACCMODE) != FileConstants.O_RDONLY) {
-            throw new NativeIoException("open " + path + " for writing", EROFS);
+            throw new NativeIoException("open " + path + " for writing", Errno.EROFS);
         }
         Node n = node(path);
         if (!n.isFile()) {
@@ -225,7 +220,7 @@ public final class ArchiveStore implements Store {
         }
         if (n.refusal != null) {
             refusedOpens.increment();
-            throw new NativeIoException("open '" + n.memberName + "': " + n.refusal, EOPNOTSUPP);
+            throw new NativeIoException("open '" + n.memberName + "': " + n.refusal, Errno.EOPNOTSUPP);
         }
         if (n.method == Node.Method.STORED) {
             ByteSource.FdRange range = new ByteSource.FdRange(fd, n.dataOffset, n.size);
@@ -295,7 +290,7 @@ public final class ArchiveStore implements Store {
     public void access(String path, int mask) throws NativeIoException {
         node(path);
         if ((mask & 2) != 0) { // W_OK
-            throw new NativeIoException("access " + path, EROFS);
+            throw new NativeIoException("access " + path, Errno.EROFS);
         }
     }
 
@@ -307,7 +302,7 @@ public final class ArchiveStore implements Store {
     @Override
     public byte[] getxattr(String path, String name) throws NativeIoException {
         node(path);
-        throw new NativeIoException("getxattr " + name, ENODATA);
+        throw new NativeIoException("getxattr " + name, Errno.ENODATA);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.store.archive;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.NativeIoException;
@@ -171,9 +172,9 @@ final class InflateCache implements AutoCloseable {
             return new Entry(fd, n.size);
         } catch (DataFormatException e) {
             corrupt.increment();
-            throw new NativeIoException("inflate '" + n.memberName + "': " + e.getMessage(), 5 /* EIO */);
+            throw new NativeIoException("inflate '" + n.memberName + "': " + e.getMessage(), Errno.EIO);
         } catch (IOException e) {
-            throw new NativeIoException("inflate '" + n.memberName + "': " + e.getMessage(), 5);
+            throw new NativeIoException("inflate '" + n.memberName + "': " + e.getMessage(), Errno.EIO);
         } finally {
             inf.end();
             if (!ok) {
@@ -188,7 +189,7 @@ final class InflateCache implements AutoCloseable {
         try {
             tmp = Files.createTempFile(dir, ".rsplicefs-inflate", ".tmp");
         } catch (IOException e) {
-            throw new NativeIoException("create a cache file in " + dir + ": " + e.getMessage(), 28 /* ENOSPC */);
+            throw new NativeIoException("create a cache file in " + dir + ": " + e.getMessage(), Errno.ENOSPC);
         }
         try {
             return AtFiles.openat(-100, tmp.toString(), FileConstants.O_RDWR | FileConstants.O_CLOEXEC, 0);
