@@ -113,7 +113,15 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
         m.put("movedPages", moved);
         m.put("pagesLeftBackingCache", left);
         if (setup.path() == ReadPath.GIFT) {
-            m.put("gift", gift);
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("pagesGifted", gift.pagesGifted());
+            g.put("pagesMoved", gift.pagesMoved());
+            g.put("kernelMovesGiftedPages", gift.kernelMovesGiftedPages());
+            g.put("active", gift.active());
+            if (gift.error() != null) {
+                g.put("error", gift.error());
+            }
+            m.put("gift", g);
         }
         return m;
     }
