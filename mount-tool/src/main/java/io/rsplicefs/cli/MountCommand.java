@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mount", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-            "Mirror the directory SOURCE at MOUNTPOINT.",
+            "Mirror the directory SOURCE at MOUNTPOINT, or mount the tar or zip archive SOURCE there read-only.",
             "",
             "Returns once the mount is live (the filesystem's init ran and the mount is in the mount table);"
                     + " the daemon keeps serving in the background and logs to the runtime directory"

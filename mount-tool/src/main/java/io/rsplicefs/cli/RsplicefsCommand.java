@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 
 /** The top-level command: only dispatches to its subcommands. */
 @Command(name = "rsplicefs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "A FUSE mirror of a directory whose reads are filled into pipes (reverse splice).",
+        description = "A FUSE filesystem for a directory or a tar/zip archive whose reads are filled into pipes"
+                + " (reverse splice).",
         subcommands = {MountCommand.class, UmountCommand.class, StatsCommand.class, DoctorCommand.class,
             BenchCommand.class, ProbeCommand.class})
 final class RsplicefsCommand implements Runnable {
