@@ -23,9 +23,17 @@ static jint sys_read_number(JNIEnv *env, jclass cls)
     return (jint)SYS_read;
 }
 
+static jint sys_splice_number(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return (jint)SYS_splice;
+}
+
 static const JNINativeMethod methods[] = {
     {"gettid", "()I", (void *)gettid0},
     {"sysReadNumber", "()I", (void *)sys_read_number},
+    {"sysSpliceNumber", "()I", (void *)sys_splice_number},
 };
 
 int rsplice_threads_register(JNIEnv *env, jclass cls)

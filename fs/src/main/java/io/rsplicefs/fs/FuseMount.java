@@ -72,7 +72,7 @@ public final class FuseMount implements AutoCloseable {
         stats.mountInfo(new MountStats.MountInfo("jnr-fuse", store.describe(), config.source().toString(),
                 config.mountpoint().toString(), ProcessHandle.current().pid(), config.readPath().id(),
                 config.readPath().id(), config.donate(), config.spliceWrite(),
-                String.join(",", fuseOptions)));
+                String.join(",", fuseOptions), config.writePath().id()));
         FsCore core = new FsCore(store, config, stats);
         JnrFuseFs fs = new JnrFuseFs(core, config.debug());
         List<String> args = new ArrayList<>();

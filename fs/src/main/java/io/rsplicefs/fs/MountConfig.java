@@ -2,12 +2,13 @@ package io.rsplicefs.fs;
 
 import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.write.WritePath;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything a mount is made of. Defaults: read path auto, donation off,
+ * Everything a mount is made of. Defaults: read path auto, write path auto, donation off,
  * splice_write on, default_permissions on, allow_other off, one donation
  * sample every 16 eligible replies.
  */
@@ -15,6 +16,7 @@ public final class MountConfig {
     private final Path source;
     private final Path mountpoint;
     private ReadPath readPath = ReadPath.AUTO;
+    private WritePath writePath = WritePath.AUTO;
     private boolean donate;
     private boolean forceGift;
     private boolean spliceWrite = true;
@@ -47,6 +49,16 @@ public final class MountConfig {
 
     public MountConfig readPath(ReadPath p) {
         this.readPath = p;
+        return this;
+    }
+
+    public WritePath writePath() {
+        return writePath;
+    }
+
+    /** How write payloads reach the store; splice and auto ask libfuse for splice_read. */
+    public MountConfig writePath(WritePath p) {
+        this.writePath = p;
         return this;
     }
 
@@ -170,6 +182,9 @@ public final class MountConfig {
         o.add("use_ino");
         if (spliceWrite) {
             o.add("splice_write");
+        }
+        if (writePath.splices()) {
+            o.add("splice_read");
         }
         if (donate) {
             o.add("splice_move");

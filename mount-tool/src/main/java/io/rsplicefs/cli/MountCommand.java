@@ -3,6 +3,7 @@ package io.rsplicefs.cli;
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.write.WritePath;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,13 @@ final class MountCommand implements Callable<Integer> {
             completionCandidates = ReadPathConverter.Candidates.class,
             description = "How reads are answered: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     ReadPath readPath;
+
+    @Option(names = "--write-path", paramLabel = "PATH", defaultValue = "auto", converter = WritePathConverter.class,
+            completionCandidates = WritePathConverter.Candidates.class,
+            description = "How writes reach the source: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). splice and"
+                    + " auto ask libfuse for splice_read and splice each large write from its pipe into the backing"
+                    + " file; copy writes every request from memory.")
+    WritePath writePath;
 
     @Option(names = "--donate", negatable = true,
             description = "Let the kernel move backing pages into the FUSE page cache (splice_move;"
@@ -105,7 +113,7 @@ final class MountCommand implements Callable<Integer> {
         }
         List<String> opts = fuseOptions.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
         Path mp = MountTable.canonical(mountpoint);
-        MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, donate, forceGift, opts,
+        MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, writePath, donate, forceGift, opts,
                 debug, threads != null, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath());
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.

@@ -27,6 +27,7 @@ final class MountHelper {
 
     static final List<Opt> OPTIONS = List.of(
             new Opt("read_path", "PATH", "--read-path=PATH (auto, copy, fd, rsplice, gift)"),
+            new Opt("write_path", "PATH", "--write-path=PATH (auto, copy, splice)"),
             new Opt("donate", null, "--donate (nodonate: --no-donate)"),
             new Opt("force_gift", null, "--force-gift"),
             new Opt("stable_replies", null, "--stable-replies (nostable_replies: --no-stable-replies)"),
@@ -118,6 +119,7 @@ final class MountHelper {
             String ours = name.replace('-', '_');
             switch (ours) {
                 case "read_path" -> mount.add("--read-path=" + need(o, value));
+                case "write_path" -> mount.add("--write-path=" + need(o, value));
                 case "donate" -> mount.add(flag(o, value, "--donate"));
                 case "nodonate", "no_donate" -> mount.add(flag(o, value, "--no-donate"));
                 case "force_gift" -> mount.add(flag(o, value, "--force-gift"));

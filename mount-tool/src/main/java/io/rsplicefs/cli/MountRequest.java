@@ -2,18 +2,20 @@ package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.write.WritePath;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** One mount as the user asked for it, with canonical paths; how the daemon child is told the same. */
-record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean donate, boolean forceGift,
+record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath writePath, boolean donate, boolean forceGift,
                     List<String> fuseOptions, boolean debug, boolean singleThreaded, boolean stableReplies,
                     long inflateCache, Path inflateCacheDir) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
                 .readPath(readPath)
+                .writePath(writePath)
                 .donate(donate)
                 .forceGift(forceGift)
                 .debug(debug)
@@ -31,6 +33,7 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, boolean don
         a.add("mount");
         a.add(MountCommand.DAEMON_OPTION);
         a.add("--read-path=" + readPath.id());
+        a.add("--write-path=" + writePath.id());
         a.add(donate ? "--donate" : "--no-donate");
         if (forceGift) {
             a.add("--force-gift");

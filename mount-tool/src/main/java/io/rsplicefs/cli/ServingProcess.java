@@ -64,7 +64,7 @@ final class ServingProcess {
         }
         publish(m);
         log("serving " + request.source() + " on " + request.mountpoint() + " (read path " + m.readPath().id()
-                + ", donate " + (request.donate() ? "on" : "off") + ")");
+                + ", write path " + request.writePath().id() + ", donate " + (request.donate() ? "on" : "off") + ")");
         try {
             m.awaitUnmounted(); // unmounted from outside: rsplicefs umount, fusermount -u
         } catch (InterruptedException e) {

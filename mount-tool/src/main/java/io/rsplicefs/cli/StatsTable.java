@@ -22,8 +22,10 @@ final class StatsTable {
                 mount.readPath(), mount.requestedReadPath(), onOff(mount.donate()), onOff(mount.spliceWrite())));
         b.append(String.format(Locale.ROOT, "engine      %s   store %s\n", mount.engine(), mount.store()));
         b.append(String.format(Locale.ROOT, "options     %s\n", mount.fuseOptions()));
-        b.append(String.format(Locale.ROOT, "writes      %d requests, %s MiB\n", stats.writes().requests(),
-                mib(stats.writes().bytes())));
+        MountStats.WriteStats w = stats.writes();
+        b.append(String.format(Locale.ROOT, "writes      %d requests, %s MiB, write path %s: spliced %d, copied %d%s,"
+                + " errors %d\n", w.requests(), mib(w.bytes()), mount.writePath(), w.splicedRequests(),
+                w.copiedRequests(), w.copyReasons().isEmpty() ? "" : " (" + flat(w.copyReasons()) + ")", w.errors()));
         b.append(String.format(Locale.ROOT, "gift        %s\n", gift(stats.gift())));
         MountStats.StableRepliesStats st = stats.stableReplies();
         b.append(String.format(Locale.ROOT, "stable      %s\n", st.enabled()

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.write.WritePath;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ class MountRequestTest {
 
     @Test
     void daemonArgumentsParseBackToTheSameRequest() {
-        MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, true, true,
-                List.of("allow_other", "nonempty"), true, true, false, 5L << 20, Path.of("/var/cache/x"));
+        MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
+                true, List.of("allow_other", "nonempty"), true, true, false, 5L << 20, Path.of("/var/cache/x"));
         List<String> args = r.daemonArgs();
         assertEquals("mount", args.get(0));
         MountCommand c = parse(args.subList(1, args.size()));
@@ -31,6 +32,7 @@ class MountRequestTest {
         assertEquals(r.source(), c.source, "a path starting with '-' after --");
         assertEquals(r.mountpoint(), c.mountpoint);
         assertEquals(ReadPath.GIFT, c.readPath);
+        assertEquals(WritePath.COPY, c.writePath);
         assertTrue(c.donate);
         assertTrue(c.forceGift);
         assertEquals(List.of("allow_other", "nonempty"), c.fuseOptions);
@@ -45,6 +47,7 @@ class MountRequestTest {
     void defaultsOfTheMountCommand() {
         MountCommand c = parse(List.of("/a", "/b"));
         assertEquals(ReadPath.AUTO, c.readPath);
+        assertEquals(WritePath.AUTO, c.writePath);
         assertFalse(c.donate);
         assertTrue(c.stableReplies);
         assertFalse(c.forceGift);
@@ -64,10 +67,11 @@ class MountRequestTest {
 
     @Test
     void theConfigCarriesTheRequest() {
-        MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, true, false,
-                List.of("allow_other"), false, true, false, 4096, Path.of("/d"));
+        MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, WritePath.SPLICE, true,
+                false, List.of("allow_other"), false, true, false, 4096, Path.of("/d"));
         MountConfig c = r.toConfig();
         assertEquals(ReadPath.RSPLICE, c.readPath());
+        assertEquals(WritePath.SPLICE, c.writePath());
         assertTrue(c.donate());
         assertTrue(c.singleThreaded());
         assertFalse(c.stableReplies());

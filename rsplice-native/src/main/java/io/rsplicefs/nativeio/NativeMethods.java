@@ -165,5 +165,7 @@ final class NativeMethods {
 
     static native int sysReadNumber();
 
+    static native int sysSpliceNumber();
+
     static native int[] fileConstants();
 }

@@ -8,6 +8,8 @@ public final class Threads {
 
     /** The read(2) syscall number on this architecture, as /proc/PID/task/TID/syscall shows it. */
     public static final int SYS_READ = NativeMethods.sysReadNumber();
+    /** The splice(2) syscall number on this architecture (libfuse reads /dev/fuse with it under splice_read). */
+    public static final int SYS_SPLICE = NativeMethods.sysSpliceNumber();
 
     private Threads() {
     }

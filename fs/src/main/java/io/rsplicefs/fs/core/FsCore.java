@@ -8,6 +8,7 @@ import io.rsplicefs.fs.read.FdReader;
 import io.rsplicefs.fs.read.FreshPageFlush;
 import io.rsplicefs.fs.read.GiftReader;
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.read.ReplyMemory;
 import io.rsplicefs.fs.read.Reader;
 import io.rsplicefs.fs.read.RspliceReader;
 import io.rsplicefs.fs.reply.ReadReply;
@@ -15,16 +16,19 @@ import io.rsplicefs.fs.stable.ReplyGuard;
 import io.rsplicefs.fs.stats.FsStats;
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.stats.ReadCounters;
+import io.rsplicefs.fs.stats.WriteCounters;
 import io.rsplicefs.fs.store.Creator;
 import io.rsplicefs.fs.store.FileKey;
 import io.rsplicefs.fs.store.Store;
 import io.rsplicefs.fs.store.StoreFile;
 import io.rsplicefs.fs.store.WritableStore;
+import io.rsplicefs.fs.write.WritePath;
 import io.rsplicefs.nativeio.Credentials;
 import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.FsStat;
 import io.rsplicefs.nativeio.NativeIoException;
+import io.rsplicefs.nativeio.Splice;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -326,19 +330,98 @@ public final class FsCore {
         return CopyReader.fill(handle(fh, "read").file.source(), address, size, off);
     }
 
-    /** Writes {@code size} bytes at native {@code address}; returns how many were written. */
+    /**
+     * Writes {@code size} bytes at native {@code address} (a write request the
+     * transport delivered in memory); returns how many were written.
+     */
     public long write(long fh, long address, long size, long off) throws NativeIoException, InterruptedException {
-        OpenHandle h = handle(fh, "write");
-        long n;
-        if (replyGuard == null) {
-            n = h.file.write(address, size, off);
-        } else {
-            try (ReplyGuard.WriteHold hold = replyGuard.write(h.file.key(), off, size)) {
+        WriteCounters wc = stats.writes();
+        try {
+            OpenHandle h = handle(fh, "write");
+            long n;
+            try (ReplyGuard.WriteHold hold = holdWrite(h, off, size)) {
                 n = h.file.write(address, size, off);
             }
+            wc.copied(n, config.writePath() == WritePath.COPY ? "copy path" : "memory buffer from libfuse");
+            return n;
+        } catch (NativeIoException | RuntimeException e) {
+            wc.error();
+            throw e;
         }
-        stats.written(n);
-        return n;
+    }
+
+    /**
+     * Writes {@code size} bytes that wait in a pipe (a write request the
+     * transport delivered as a pipe, e.g. libfuse's splice_read) by splicing
+     * them into the store at {@code off}. Takes exactly {@code size} bytes out
+     * of the pipe when it returns: what the splice leaves behind (refused,
+     * short) is drained into memory and written from there, counted as a
+     * fallback with its reason. On an exception the pipe may still hold bytes;
+     * the transport must then discard it. Returns the bytes written.
+     */
+    public long writeFromPipe(long fh, int pipeFd, long size, long off)
+            throws NativeIoException, InterruptedException {
+        WriteCounters wc = stats.writes();
+        try {
+            OpenHandle h = handle(fh, "write");
+            try (ReplyGuard.WriteHold hold = holdWrite(h, off, size)) {
+                long done = 0;
+                String fallback = null;
+                try {
+                    done = h.file.writeFromPipe(pipeFd, size, off);
+                    if (done < size) {
+                        fallback = "fallback: short splice";
+                    }
+                } catch (NativeIoException e) {
+                    fallback = "fallback: splice " + e.errnoName();
+                }
+                if (fallback == null) {
+                    wc.spliced(size);
+                    return size;
+                }
+                drainAndWrite(h, pipeFd, size - done, off + done);
+                wc.copied(size, fallback);
+                return size;
+            }
+        } catch (NativeIoException | RuntimeException e) {
+            wc.error();
+            throw e;
+        }
+    }
+
+    /** The bytes a splice left in the pipe: read into malloc'd memory (vmsplice from a read end copies out) and written. */
+    private static void drainAndWrite(OpenHandle h, int pipeFd, long len, long off) throws NativeIoException {
+        long mem = ReplyMemory.allocate(len);
+        try {
+            long got = 0;
+            while (got < len) {
+                long n;
+                try {
+                    n = Splice.vmsplice(pipeFd, mem + got, len - got, Splice.F_NONBLOCK);
+                } catch (NativeIoException e) {
+                    if (e.errno() != Errno.EAGAIN) {
+                        throw e;
+                    }
+                    n = 0; // the pipe is empty: it held less than was declared
+                }
+                if (n == 0) {
+                    break;
+                }
+                got += n;
+            }
+            if (got < len) {
+                throw new NativeIoException("write " + h.file.path() + ": pipe held " + got + " of " + len
+                        + " bytes", Errno.EIO);
+            }
+            h.file.write(mem, len, off);
+        } finally {
+            ReplyMemory.free(mem);
+        }
+    }
+
+    /** The stable-replies hold for a write of the range; null when the guard is off (try-with-resources skips it). */
+    private ReplyGuard.WriteHold holdWrite(OpenHandle h, long off, long size) throws InterruptedException {
+        return replyGuard == null ? null : replyGuard.write(h.file.key(), off, size);
     }
 
     /**

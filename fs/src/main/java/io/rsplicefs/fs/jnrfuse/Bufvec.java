@@ -1,12 +1,16 @@
 package io.rsplicefs.fs.jnrfuse;
 
 import com.kenai.jffi.MemoryIO;
+import io.rsplicefs.fs.Errno;
+import io.rsplicefs.fs.core.FsCore;
 import io.rsplicefs.fs.reply.ReadReply;
+import io.rsplicefs.nativeio.NativeIoException;
 import jnr.ffi.Pointer;
 
 /**
- * Writes a {@link ReadReply} as the {@code struct fuse_bufvec} that read_buf
- * returns through {@code *bufp}. libfuse 2.9 frees the bufvec and every
+ * The raw {@code struct fuse_bufvec}, both ways. Writes a {@link ReadReply} as
+ * the bufvec that read_buf returns through {@code *bufp}, and reads the bufvec
+ * write_buf is given ({@link #writeAll}). libfuse 2.9 frees the bufvec and every
  * non-fd {@code mem} with free() after replying, so the bufvec is malloc'd
  * here and a memory payload must be malloc'd too (it is: ReplyMemory).
  *
@@ -24,6 +28,7 @@ final class Bufvec {
     private static final MemoryIO IO = MemoryIO.getInstance();
     private static final int BUFVEC_SIZE = 64;
     private static final int BUF = 24;
+    private static final int BUF_SIZE = 40;
 
     private Bufvec() {
     }
@@ -56,5 +61,40 @@ final class Bufvec {
         IO.putInt(v + BUF + 28, 0);
         IO.putLong(v + BUF + 32, pos);
         bufp.putAddress(0, v);
+    }
+
+    /**
+     * Writes what a write_buf bufvec at {@code v} holds, from buffer
+     * {@code idx} at {@code off} on, to the file at {@code fileOff}: a pipe
+     * buffer (IS_FD, no FD_SEEK) is spliced by the core, a memory buffer is
+     * written from {@code mem}. Marks the bufvec consumed (idx = count, as
+     * fuse_buf_copy leaves it) so libfuse keeps its pipe; on an exception it
+     * stays unconsumed and libfuse discards the pipe's leftovers. Returns the
+     * bytes written.
+     */
+    static long writeAll(long v, long fh, long fileOff, FsCore core) throws NativeIoException, InterruptedException {
+        long count = IO.getLong(v);
+        long idx = IO.getLong(v + 8);
+        long skip = IO.getLong(v + 16);
+        long written = 0;
+        for (long i = idx; i < count; i++, skip = 0) {
+            long b = v + BUF + i * BUF_SIZE;
+            long size = IO.getLong(b) - skip;
+            int flags = IO.getInt(b + 8);
+            if (size <= 0) {
+                continue;
+            }
+            if ((flags & FUSE_BUF_IS_FD) == 0) {
+                written += core.write(fh, IO.getLong(b + 16) + skip, size, fileOff + written);
+            } else if ((flags & FUSE_BUF_FD_SEEK) == 0 && skip == 0) {
+                written += core.writeFromPipe(fh, IO.getInt(b + 24), size, fileOff + written);
+            } else {
+                // libfuse 2.9 hands write_buf a whole pipe or memory; a seekable fd or a partly read pipe is not that
+                throw new NativeIoException("write_buf: fd buffer with flags " + flags + ", offset " + skip, Errno.EIO);
+            }
+        }
+        IO.putLong(v + 8, count);
+        IO.putLong(v + 16, 0);
+        return written;
     }
 }

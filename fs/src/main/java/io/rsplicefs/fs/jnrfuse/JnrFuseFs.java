@@ -9,12 +9,14 @@ import io.rsplicefs.nativeio.Threads;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import jnr.ffi.Pointer;
+import jnr.ffi.Struct;
 import jnr.ffi.types.dev_t;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FuseBufvec;
 import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
@@ -181,6 +183,19 @@ public class JnrFuseFs extends FuseStubFS {
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return guard("write", () -> (int) core.write(fi.fh.get(), buf.address(), size, offset));
+    }
+
+    /**
+     * libfuse 2.9 prefers write_buf over write when both are set. With
+     * {@code -o splice_read} (write path splice or auto) a large write
+     * arrives as one pipe buffer (libfuse's per-thread pipe holding exactly
+     * the payload); small writes, and every write without splice_read, arrive
+     * in memory. The bufvec is read raw (see {@link Bufvec}).
+     */
+    @Override
+    public int write_buf(String path, FuseBufvec buf, @off_t long off, FuseFileInfo fi) {
+        return guard("write_buf", () -> (int) Bufvec.writeAll(Struct.getMemory(buf).address(), fi.fh.get(), off,
+                core));
     }
 
     @Override

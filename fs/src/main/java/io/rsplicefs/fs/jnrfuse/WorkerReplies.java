@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * When libfuse 2.9 has sent a reply: it does so on the worker thread right
  * after read_buf returns, so a worker's last reply is consumed once that
  * worker is seen again: at its next callback, blocked back in read() on
- * /dev/fuse, or gone (libfuse retires idle workers; one that exits right
+ * /dev/fuse (or in splice() from it, with splice_read: the write path splice
+ * or auto), or gone (libfuse retires idle workers; one that exits right
  * after a read never comes back).
  */
 final class WorkerReplies {
@@ -57,7 +58,7 @@ final class WorkerReplies {
         });
     }
 
-    /** Marks consumed every reply whose worker is blocked reading /dev/fuse again or gone. */
+    /** Marks consumed every reply whose worker is blocked reading (or splicing from) /dev/fuse again, or gone. */
     void sweep() {
         byWorker.forEach((tid, r) -> {
             if (replySent(tid) && byWorker.remove(tid, r)) {
@@ -78,8 +79,12 @@ final class WorkerReplies {
         }
         // "NR arg0 arg1 ..." while blocked in a syscall, "running" otherwise
         String[] f = sys.split(" ");
-        if (f.length < 2 || !f[0].matches("\\d+") || Integer.parseInt(f[0]) != Threads.SYS_READ) {
+        if (f.length < 2 || !f[0].matches("\\d+")) {
             return false;
+        }
+        int nr = Integer.parseInt(f[0]);
+        if (nr != Threads.SYS_READ && nr != Threads.SYS_SPLICE) {
+            return false; // splice: libfuse's receive with splice_read, /dev/fuse is its fd_in (arg0)
         }
         try {
             long fd = Long.decode(f[1]);

@@ -13,8 +13,7 @@ import java.util.function.Supplier;
 public final class FsStats {
     private final EnumMap<ReadPath, ReadCounters> paths = new EnumMap<>(ReadPath.class);
     private final ConcurrentHashMap<String, LongAdder> callbackFailures = new ConcurrentHashMap<>();
-    private final LongAdder writeBytes = new LongAdder();
-    private final LongAdder writeRequests = new LongAdder();
+    private final WriteCounters writes = new WriteCounters();
     private volatile MountStats.MountInfo mountInfo;
     private volatile MountStats.GiftStats gift = MountStats.GiftStats.NOT_RUN;
     private volatile Supplier<MountStats.StableRepliesStats> stableReplies =
@@ -42,9 +41,9 @@ public final class FsStats {
         return callbackFailures.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    public void written(long n) {
-        writeRequests.increment();
-        writeBytes.add(n);
+    /** The write side's counters (spliced, copied with reasons, errors). */
+    public WriteCounters writes() {
+        return writes;
     }
 
     public void mountInfo(MountStats.MountInfo info) {
@@ -83,7 +82,7 @@ public final class FsStats {
         paths.forEach((k, v) -> rp.put(k.id(), v.snapshot()));
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
-        return new MountStats(mountInfo, rp, new MountStats.WriteStats(writeRequests.sum(), writeBytes.sum()), gift,
+        return new MountStats(mountInfo, rp, writes.snapshot(), gift,
                 stableReplies.get(), freshPageFlush.get(), store.get(), failures);
     }
 

@@ -37,13 +37,14 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
     /**
      * @param readPath the read path in use (gift may have been refused by its probe)
      * @param requestedReadPath what the mount was asked for
+     * @param writePath the write path: copy, splice or auto
      */
     public record MountInfo(String engine, String store, String source, String mountpoint, long pid,
                             String requestedReadPath, String readPath, boolean donate, boolean spliceWrite,
-                            String fuseOptions) {
+                            String fuseOptions, String writePath) {
         public MountInfo withReadPath(String p) {
             return new MountInfo(engine, store, source, mountpoint, pid, requestedReadPath, p, donate, spliceWrite,
-                    fuseOptions);
+                    fuseOptions, writePath);
         }
     }
 
@@ -65,7 +66,18 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
     public record DonationStats(long sampledPages, long movedPages) {
     }
 
-    public record WriteStats(long requests, long bytes) {
+    /**
+     * What the write side did.
+     *
+     * @param requests write requests answered (errors included)
+     * @param bytes bytes written
+     * @param splicedRequests writes whose payload was spliced from libfuse's pipe into the backing file
+     * @param copiedRequests writes whose payload passed through memory, by reason in {@code copyReasons}:
+     *     {@code copy path}, {@code memory buffer from libfuse}, {@code fallback: splice EINVAL}, ...
+     * @param errors writes answered with an error
+     */
+    public record WriteStats(long requests, long bytes, long splicedRequests, long copiedRequests,
+                             Map<String, Long> copyReasons, long errors) {
     }
 
     /**

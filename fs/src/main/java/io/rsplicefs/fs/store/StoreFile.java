@@ -26,6 +26,16 @@ public interface StoreFile extends AutoCloseable {
         throw new NativeIoException("write " + path(), Errno.EROFS);
     }
 
+    /**
+     * Moves {@code len} bytes from the read end of a pipe into the file at
+     * {@code off} without copying them through memory (splice). Returns how
+     * many bytes left the pipe, which may be fewer than {@code len}; the
+     * caller takes care of the rest.
+     */
+    default long writeFromPipe(int pipeFd, long len, long off) throws NativeIoException {
+        throw new NativeIoException("write " + path(), Errno.EROFS);
+    }
+
     default void truncate(long size) throws NativeIoException {
         throw new NativeIoException("truncate " + path(), Errno.EROFS);
     }

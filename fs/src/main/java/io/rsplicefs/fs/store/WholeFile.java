@@ -58,6 +58,12 @@ public final class WholeFile implements StoreFile {
         return Splice.pwriteFully(fd, address, len, off);
     }
 
+    /** splice pipe -> fd at the offset; non-blocking on the pipe, so a pipe with less than len bytes yields a short count. */
+    @Override
+    public long writeFromPipe(int pipeFd, long len, long off) throws NativeIoException {
+        return Splice.spliceFully(pipeFd, Splice.NO_OFFSET, fd, off, len, Splice.F_NONBLOCK);
+    }
+
     @Override
     public void truncate(long size) throws NativeIoException {
         AtFiles.ftruncate(fd, size);

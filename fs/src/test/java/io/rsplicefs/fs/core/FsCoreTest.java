@@ -48,7 +48,7 @@ class FsCoreTest {
         MountConfig c = new MountConfig(dir, dir.resolve("mnt")).readPath(path);
         FsStats stats = new FsStats();
         stats.mountInfo(new MountStats.MountInfo("test", store.describe(), "", "", 0, path.id(), path.id(), false,
-                true, ""));
+                true, "", "auto"));
         return new FsCore(store, c, stats);
     }
 

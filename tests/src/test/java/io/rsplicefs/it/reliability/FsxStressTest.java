@@ -1,8 +1,12 @@
 package io.rsplicefs.it.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.stats.MountStats;
+import io.rsplicefs.fs.write.WritePath;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;
@@ -53,6 +57,29 @@ class FsxStressTest {
             new Run(m.mountpoint().resolve("fsx"), seed, buf).go(OPS);
             System.out.printf("fsx %s: %d operations, seed %d, %s%n", path.id(), OPS, seed,
                     m.counters().snapshot());
+        }
+    }
+
+    /**
+     * The same stream, shorter (a quarter), per write path on the auto read path: the cases above run the
+     * default write path (auto, which splices writes of a page or more); these pin copy and splice.
+     */
+    @ParameterizedTest
+    @EnumSource(value = WritePath.class, names = {"COPY", "SPLICE"})
+    void randomOperationsMatchTheModelPerWritePath(WritePath wp) throws Exception {
+        long seed = SEED ^ (0x5700 + wp.ordinal());
+        long ops = Math.max(1, OPS / 4);
+        try (TestMount m = TestMount.of(dir, ReadPath.AUTO, false, Duration.ofMinutes(19), c -> c.writePath(wp));
+             PageArena buf = PageArena.allocate(MAX_SIZE / PageArena.PAGE_SIZE + 1)) {
+            new Run(m.mountpoint().resolve("fsx"), seed, buf).go(ops);
+            MountStats.WriteStats w = m.stats().writes();
+            System.out.printf("fsx write path %s: %d operations, seed %d, %s%n", wp.id(), ops, seed, w);
+            assertEquals(0, w.errors(), "write errors");
+            if (wp == WritePath.COPY) {
+                assertEquals(0, w.splicedRequests(), "copy splices nothing");
+            } else {
+                assertTrue(w.splicedRequests() > 0, "writes of a page or more spliced");
+            }
         }
     }
 

@@ -1,9 +1,11 @@
 package io.rsplicefs.it.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import io.rsplicefs.fs.read.ReadPath;
+import io.rsplicefs.fs.write.WritePath;
 import io.rsplicefs.it.support.SharedMounts;
 import io.rsplicefs.it.support.Uncached;
 import java.nio.ByteBuffer;
@@ -32,6 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * random page ranges through a splicing read path; every page a reader sees
  * must be one version. Each write pattern is run with the guard off (does
  * the race exist at all?) and on (0 torn pages for the patterns it covers).
+ * The mounts splice writes (write path splice: libfuse's pipe spliced into the
+ * backing file), so the guard is shown to hold spliced writes back too.
  */
 @Tag("fuse")
 @Tag("slow")
@@ -80,8 +84,10 @@ class StableRepliesTest {
     @ParameterizedTest(name = "{0} {1} guard={2}")
     @MethodSource("cases")
     void pagesReadAreNeverTorn(Pattern pattern, ReadPath path, boolean guard) throws Exception {
-        SharedMounts.Area m = MOUNTS.area(path.id() + "-guard-" + guard, path, false, c -> c.stableReplies(guard),
-                pattern.name());
+        // writes through the mount are spliced (pipe -> backing file): the guard must hold those back too
+        SharedMounts.Area m = MOUNTS.area(path.id() + "-guard-" + guard, path, false,
+                c -> c.stableReplies(guard).writePath(WritePath.SPLICE), pattern.name());
+        long splicedBefore = m.mount().stats().writes().splicedRequests();
         Path backing = m.source().resolve("pages");
         try (FileChannel ch = FileChannel.open(backing, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ByteBuffer page = ByteBuffer.allocate(StampedPages.PAGE);
@@ -138,6 +144,12 @@ class StableRepliesTest {
                 pattern, path.id(), guard, writes.get(), pagesChecked.get(), torn.get(),
                 m.mount().stats().stableReplies());
         assertEquals(List.of(), failures, "no thread failed");
+        long spliced = m.mount().stats().writes().splicedRequests() - splicedBefore;
+        System.out.printf("stable replies: %-24s %-7s guard=%-5s writes spliced=%d%n", pattern, path.id(), guard,
+                spliced);
+        if (pattern != Pattern.BACKING_DIRECTLY) {
+            assertTrue(spliced > 0, "page writes through the mount were spliced");
+        }
         if (guard && pattern.covered) {
             assertEquals(0, torn.get(), "torn pages with the guard on");
         }
