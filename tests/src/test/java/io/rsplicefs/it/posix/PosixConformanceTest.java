@@ -145,7 +145,7 @@ class PosixConformanceTest {
     private static void compare(String label, String what, String want, String got, List<String> report,
                                 List<String> failures, Map<String, Integer> documented) {
         String line = String.format("%-62s native: %-40s mount: %s", what, want, got);
-        if (want.equals(got)) {
+        if (want.equals(got) || sameButOneBlock(want, got)) {
             report.add("  same " + line);
         } else if (DOCUMENTED.containsKey(label)) {
             documented.merge(label, 1, Integer::sum);
@@ -154,6 +154,23 @@ class PosixConformanceTest {
             failures.add(line);
             report.add("  DIFF " + line);
         }
+    }
+
+    private static final java.util.regex.Pattern BLOCKS = java.util.regex.Pattern.compile(" blocks (\\d+)");
+
+    /**
+     * st_blocks of two files written the same way can differ by one filesystem block (8 sectors): when ext4's
+     * delayed allocation wrote the first bytes back decides how fallocate's extents are laid out (seen once:
+     * 248 vs 240 after fill + fallocate). Data (read) and sizes are compared exactly; a punched hole shows there.
+     */
+    static boolean sameButOneBlock(String want, String got) {
+        java.util.regex.Matcher w = BLOCKS.matcher(want);
+        java.util.regex.Matcher g = BLOCKS.matcher(got);
+        if (!w.find() || !g.find()) {
+            return false;
+        }
+        long diff = Math.abs(Long.parseLong(w.group(1)) - Long.parseLong(g.group(1)));
+        return diff <= 8 && BLOCKS.matcher(want).replaceAll("").equals(BLOCKS.matcher(got).replaceAll(""));
     }
 
     /**
