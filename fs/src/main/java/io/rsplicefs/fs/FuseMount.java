@@ -2,7 +2,8 @@ package io.rsplicefs.fs;
 
 import io.rsplicefs.fs.core.FsCore;
 import io.rsplicefs.fs.core.GiftProbe;
-import io.rsplicefs.fs.jnrfuse.JnrFuseFs;
+import io.rsplicefs.fs.direct.DirectSession;
+import io.rsplicefs.fs.jnrfuse.JnrFuseSession;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.stats.FsStats;
@@ -36,22 +37,19 @@ public final class FuseMount implements AutoCloseable {
 
     private final MountConfig config;
     private final FsCore core;
-    private final JnrFuseFs fs;
+    private final EngineSession engine;
     private final FsStats stats;
-    private final Thread loop;
     private final CountDownLatch loopEnded;
     private volatile Throwable loopFailure;
     private volatile boolean closed;
     private String notice;
 
-    private FuseMount(MountConfig config, FsCore core, JnrFuseFs fs, FsStats stats, Thread loop,
-                      CountDownLatch loopEnded) {
+    private FuseMount(MountConfig config, FsCore core, EngineSession engine, FsStats stats) {
         this.config = config;
         this.core = core;
-        this.fs = fs;
+        this.engine = engine;
         this.stats = stats;
-        this.loop = loop;
-        this.loopEnded = loopEnded;
+        this.loopEnded = engine.ended();
     }
 
     /** Checks the arguments, mounts, and waits until the mount is live. */
@@ -62,41 +60,31 @@ public final class FuseMount implements AutoCloseable {
         }
         check(config);
         Store store = openStore(config);
-        List<String> fuseOptions = new ArrayList<>(config.libfuseOptions());
+        List<String> fuseOptions = new ArrayList<>(config.engine() == Engine.DIRECT ? config.directOptions()
+                : config.libfuseOptions());
         if (!(store instanceof WritableStore)) {
             fuseOptions.add("ro"); // the kernel refuses writes before they reach the daemon
         }
         // A passthrough creates files with exactly the mode the caller asked for; the kernel already applied its umask.
         AtFiles.umask(0);
         FsStats stats = new FsStats();
-        stats.mountInfo(new MountStats.MountInfo("jnr-fuse", store.describe(), config.source().toString(),
+        stats.mountInfo(new MountStats.MountInfo(config.engine().id(), store.describe(), config.source().toString(),
                 config.mountpoint().toString(), ProcessHandle.current().pid(), config.readPath().id(),
                 config.readPath().id(), config.donate(), config.spliceWrite(),
                 String.join(",", fuseOptions), config.writePath().id()));
         FsCore core = new FsCore(store, config, stats);
-        JnrFuseFs fs = new JnrFuseFs(core, config.debug());
-        List<String> args = new ArrayList<>();
-        if (config.singleThreaded()) {
-            args.add("-s");
+        EngineSession engine;
+        try {
+            engine = config.engine() == Engine.DIRECT
+                    ? DirectSession.start(core, config, fuseOptions)
+                    : JnrFuseSession.start(core, config.mountpoint(), fuseOptions, config.singleThreaded(),
+                            config.debug());
+        } catch (MountException | RuntimeException e) {
+            core.close();
+            throw e;
         }
-        args.add("-o");
-        args.add(String.join(",", fuseOptions));
-        CountDownLatch ended = new CountDownLatch(1);
-        Throwable[] failure = new Throwable[1];
-        Thread loop = new Thread(() -> {
-            try {
-                fs.mount(config.mountpoint(), true, config.debug(), args.toArray(new String[0]));
-            } catch (Throwable t) {
-                failure[0] = t;
-            } finally {
-                fs.loopEnded();
-                ended.countDown();
-            }
-        }, "rsplicefs-fuse-loop");
-        loop.setDaemon(true);
-        FuseMount m = new FuseMount(config, core, fs, stats, loop, ended);
-        loop.start();
-        m.awaitReady(failure);
+        FuseMount m = new FuseMount(config, core, engine, stats);
+        m.awaitReady();
         if (config.readPath() == ReadPath.GIFT) {
             m.notice = GiftProbe.run(core, config, stats);
         }
@@ -166,18 +154,20 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Throwable[] failure) throws MountException {
+    private void awaitReady() throws MountException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try {
             while (System.nanoTime() < deadline) {
                 if (loopEnded.await(20, TimeUnit.MILLISECONDS)) {
-                    loopFailure = failure[0];
+                    Throwable failure = engine.failure();
+                    loopFailure = failure;
                     closeStore();
-                    String why = failure[0] == null ? "libfuse's loop ended at once" : failure[0].getMessage();
+                    String why = failure == null ? engine.describe() + " ended at once" : failure.getMessage();
                     throw new MountException("mount of " + config.mountpoint() + " failed: " + why
-                            + " (run with -d for libfuse's messages)", failure[0]);
+                            + (config.engine() == Engine.JNR_FUSE ? " (run with -d for libfuse's messages)" : ""),
+                            failure);
                 }
-                if (fs.initialized().getCount() == 0 && MountTable.isMounted(config.mountpoint())) {
+                if (engine.initialized() && MountTable.isMounted(config.mountpoint())) {
                     return;
                 }
             }
@@ -239,9 +229,8 @@ public final class FuseMount implements AutoCloseable {
         }
         try {
             if (!loopEnded.await(15, TimeUnit.SECONDS)) {
-                // Still running (e.g. the unmount was lazy and files are open): jnr-fuse's umount
-                // calls fuse_exit, then a lazy fusermount, which detaches whatever is left.
-                fs.umount();
+                // Still running (e.g. the unmount was lazy and files are open): detach whatever is left.
+                engine.forceEnd();
                 loopEnded.await(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

@@ -28,6 +28,10 @@ public final class MountConfig {
     private Path inflateCacheDir = Path.of("/var/tmp");
     private long inflateCacheBytes = 1L << 30;
     private final List<String> fuseOptions = new ArrayList<>();
+    private Engine engine = Engine.JNR_FUSE;
+    private int threads;
+    private int maxRequestBytes = 1 << 20;
+    private boolean directIo;
 
     public MountConfig(Path source, Path mountpoint) {
         // mountinfo lists real paths; a missing path is reported by the mount's checks
@@ -109,6 +113,52 @@ public final class MountConfig {
         return this;
     }
 
+    /** Who speaks the FUSE protocol. */
+    public Engine engine() {
+        return engine;
+    }
+
+    public MountConfig engine(Engine e) {
+        this.engine = e;
+        return this;
+    }
+
+    /**
+     * Worker threads of the direct engine (0: one per CPU). The jnr-fuse
+     * engine can honour only 1 ({@link #singleThreaded}).
+     */
+    public int threads() {
+        return threads;
+    }
+
+    public MountConfig threads(int n) {
+        this.threads = n;
+        return this;
+    }
+
+    /** The largest READ and WRITE request the direct engine asks the kernel for (FUSE_MAX_PAGES), in bytes. */
+    public int maxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    public MountConfig maxRequestBytes(int n) {
+        this.maxRequestBytes = n;
+        return this;
+    }
+
+    /**
+     * Direct engine: open files with FOPEN_DIRECT_IO (no FUSE page cache: each
+     * read goes to the daemon, the reply lands in the reader's buffer). Off by default; for measuring.
+     */
+    public boolean directIo() {
+        return directIo;
+    }
+
+    public MountConfig directIo(boolean d) {
+        this.directIo = d;
+        return this;
+    }
+
     /** libfuse's single-threaded loop (-s) instead of its on-demand worker threads. */
     public boolean singleThreaded() {
         return singleThreaded;
@@ -170,6 +220,21 @@ public final class MountConfig {
     public MountConfig fuseOption(String opt) {
         fuseOptions.add(opt);
         return this;
+    }
+
+    /**
+     * The options of a direct-engine mount (libfuse's names, translated by the
+     * engine): the mount table's names and the permission model, then the user's.
+     */
+    public List<String> directOptions() {
+        List<String> o = new ArrayList<>();
+        o.add("fsname=rsplicefs");
+        o.add("subtype=rsplicefs");
+        if (defaultPermissions) {
+            o.add("default_permissions");
+        }
+        o.addAll(fuseOptions);
+        return o;
     }
 
     /** The -o options handed to libfuse. */

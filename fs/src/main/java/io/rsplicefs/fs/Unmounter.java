@@ -1,5 +1,8 @@
 package io.rsplicefs.fs;
 
+import io.rsplicefs.nativeio.Credentials;
+import io.rsplicefs.nativeio.FuseDevice;
+import io.rsplicefs.nativeio.NativeIoException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -9,6 +12,16 @@ import java.util.concurrent.TimeUnit;
 
 /** Unmounts a FUSE mount point with fusermount, as libfuse's tools do (works for root and for users). */
 public final class Unmounter {
+    private static final int MNT_DETACH = 2;
+
+    private static boolean hasFusermount() {
+        for (String dir : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".split(":")) {
+            if (java.nio.file.Files.isExecutable(Path.of(dir, "fusermount"))) {
+                return true;
+            }
+        }
+        return false;
+    }
     private Unmounter() {
     }
 
@@ -17,6 +30,17 @@ public final class Unmounter {
      * ("Transport endpoint is not connected").
      */
     public static void unmount(Path mountpoint, boolean lazy) throws MountException {
+        if (Credentials.fsuid() == 0 && !hasFusermount()) {
+            // root needs no helper (the direct engine runs without the fuse package)
+            try {
+                FuseDevice.umount(mountpoint.toString(), lazy ? MNT_DETACH : 0);
+                return;
+            } catch (NativeIoException e) {
+                String hint = e.errno() == 16 ? " (files are still open on it: close them, or use -z for a lazy"
+                        + " unmount)" : "";
+                throw new MountException("cannot unmount " + mountpoint + ": " + e.getMessage() + hint, e);
+            }
+        }
         List<String> cmd = new ArrayList<>(List.of("fusermount", "-u"));
         if (lazy) {
             cmd.add("-z");

@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
@@ -74,10 +75,22 @@ final class MountCommand implements Callable<Integer> {
                     + " copies gifted pages instead of moving them.")
     boolean forceGift;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "${env:RSPLICEFS_ENGINE:-jnr-fuse}",
+            converter = EngineConverter.class, completionCandidates = EngineConverter.Candidates.class,
+            description = "Who speaks the FUSE protocol: jnr-fuse (libfuse 2.9 through jnr-ffi) or direct (this"
+                    + " project's own protocol engine over /dev/fuse: requests up to 1 MiB, one pipe per reply;"
+                    + " needs no libfuse). Default: $RSPLICEFS_ENGINE if set, else jnr-fuse.")
+    Engine engine;
+
     @Option(names = "--threads", paramLabel = "N",
-            description = "1: libfuse's single-threaded loop (-s). libfuse 2.9's multithreaded loop (the default)"
-                    + " starts workers on demand and has no cap, so no other value can be honoured.")
+            description = "Worker threads. direct: exactly N (default: one per CPU). jnr-fuse: only 1 (libfuse's"
+                    + " single-threaded loop, -s); its multithreaded loop starts workers on demand with no cap.")
     Integer threads;
+
+    @Option(names = "--max-request", paramLabel = "SIZE", defaultValue = "1M", converter = ByteSizeConverter.class,
+            description = "direct: the largest READ and WRITE request to ask the kernel for (FUSE_MAX_PAGES;"
+                    + " 128K to 1M, default: ${DEFAULT-VALUE}). jnr-fuse: fixed at 128K by libfuse 2.9.")
+    long maxRequest;
 
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
             description = "libfuse mount options, passed through (e.g. -o allow_other,nonempty).")
@@ -107,21 +120,29 @@ final class MountCommand implements Callable<Integer> {
         if (forceGift && readPath != ReadPath.GIFT) {
             throw new ParameterException(spec.commandLine(), "--force-gift applies only to --read-path=gift");
         }
-        if (threads != null && threads != 1) {
-            throw new ParameterException(spec.commandLine(), "--threads " + threads + " cannot be honoured: libfuse"
-                    + " 2.9 has no cap on its worker threads; use --threads 1 (single-threaded) or leave it out");
+        if (threads != null && threads < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
+        }
+        if (engine == Engine.JNR_FUSE && threads != null && threads != 1) {
+            throw new ParameterException(spec.commandLine(), "--threads " + threads + " cannot be honoured by the"
+                    + " jnr-fuse engine: libfuse 2.9 has no cap on its worker threads; use --threads 1"
+                    + " (single-threaded), leave it out, or use --engine=direct");
+        }
+        if (maxRequest < 128 * 1024 || maxRequest > 1024 * 1024) {
+            throw new ParameterException(spec.commandLine(), "--max-request must be between 128K and 1M");
         }
         List<String> opts = fuseOptions.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
         Path mp = MountTable.canonical(mountpoint);
         MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, writePath, donate, forceGift, opts,
-                debug, threads != null, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath());
+                debug, threads == null ? 0 : threads, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath(),
+                engine, (int) maxRequest);
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"
                     + " transport endpoint is not connected); clean it up with: rsplicefs umount " + mp);
         }
         if (!daemonChild) {
-            MountPreflight.check(opts);
+            MountPreflight.check(opts, engine);
         }
         if (foreground || debug || daemonChild) {
             return new ServingProcess(req, daemonChild, RuntimeDir.forCurrentUser()).serve();

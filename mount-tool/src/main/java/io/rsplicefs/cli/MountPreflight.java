@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.Engine;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,17 +22,20 @@ final class MountPreflight {
     private MountPreflight() {
     }
 
-    static void check(List<String> fuseOptions) throws CliException {
-        Check lib = SystemChecks.libfuse();
-        if (lib.status() != Check.Status.OK) {
-            throw new CliException("libfuse.so.2 (libfuse 2.9) does not load: install it with: apt-get install"
-                    + " libfuse2");
+    static void check(List<String> fuseOptions, Engine engine) throws CliException {
+        boolean root = SystemChecks.isRoot();
+        if (engine == Engine.JNR_FUSE) {
+            Check lib = SystemChecks.libfuse();
+            if (lib.status() != Check.Status.OK) {
+                throw new CliException("libfuse.so.2 (libfuse 2.9) does not load: install it with: apt-get install"
+                        + " libfuse2 (or use --engine=direct, which needs no libfuse)");
+            }
         }
-        if (fusermount().isEmpty()) {
+        // The direct engine mounts and unmounts with mount(2)/umount2(2) as root; everyone else needs the helper.
+        if ((engine == Engine.JNR_FUSE || !root) && fusermount().isEmpty() && fusermount3().isEmpty()) {
             throw new CliException("fusermount is not installed (not in PATH): rsplicefs unmounts with it, and"
                     + " non-root users mount with it; install it with: apt-get install fuse");
         }
-        boolean root = SystemChecks.isRoot();
         for (String o : fuseOptions) {
             String name = o.contains("=") ? o.substring(0, o.indexOf('=')) : o;
             if (!root && (name.equals("allow_other") || name.equals("allow_root")) && !userAllowOther()) {
@@ -42,9 +46,17 @@ final class MountPreflight {
     }
 
     static Optional<Path> fusermount() {
+        return onPath("fusermount");
+    }
+
+    static Optional<Path> fusermount3() {
+        return onPath("fusermount3");
+    }
+
+    private static Optional<Path> onPath(String name) {
         String path = System.getenv("PATH");
         for (String dir : (path == null || path.isEmpty() ? DEFAULT_PATH : path).split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "fusermount");
+            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
                 return Optional.of(p);
             }

@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.write.WritePath;
@@ -9,8 +10,8 @@ import java.util.List;
 
 /** One mount as the user asked for it, with canonical paths; how the daemon child is told the same. */
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath writePath, boolean donate, boolean forceGift,
-                    List<String> fuseOptions, boolean debug, boolean singleThreaded, boolean stableReplies,
-                    long inflateCache, Path inflateCacheDir) {
+                    List<String> fuseOptions, boolean debug, int threads, boolean stableReplies,
+                    long inflateCache, Path inflateCacheDir, Engine engine, int maxRequest) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -19,7 +20,10 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
                 .donate(donate)
                 .forceGift(forceGift)
                 .debug(debug)
-                .singleThreaded(singleThreaded)
+                .engine(engine)
+                .threads(threads)
+                .singleThreaded(threads == 1)
+                .maxRequestBytes(maxRequest)
                 .stableReplies(stableReplies)
                 .inflateCacheBytes(inflateCache)
                 .inflateCacheDir(inflateCacheDir);
@@ -45,9 +49,11 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
         if (debug) {
             a.add("-d");
         }
-        if (singleThreaded) {
-            a.add("--threads=1");
+        a.add("--engine=" + engine.id());
+        if (threads > 0) {
+            a.add("--threads=" + threads);
         }
+        a.add("--max-request=" + maxRequest);
         a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
         a.add("--inflate-cache=" + inflateCache);
         a.add("--inflate-cache-dir=" + inflateCacheDir);

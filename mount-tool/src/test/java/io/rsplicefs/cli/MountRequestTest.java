@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.write.WritePath;
@@ -24,7 +25,8 @@ class MountRequestTest {
     @Test
     void daemonArgumentsParseBackToTheSameRequest() {
         MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
-                true, List.of("allow_other", "nonempty"), true, true, false, 5L << 20, Path.of("/var/cache/x"));
+                true, List.of("allow_other", "nonempty"), true, 1, false, 5L << 20, Path.of("/var/cache/x"), Engine.DIRECT,
+                512 * 1024);
         List<String> args = r.daemonArgs();
         assertEquals("mount", args.get(0));
         MountCommand c = parse(args.subList(1, args.size()));
@@ -41,6 +43,8 @@ class MountRequestTest {
         assertFalse(c.stableReplies);
         assertEquals(5L << 20, c.inflateCache);
         assertEquals(Path.of("/var/cache/x"), c.inflateCacheDir);
+        assertEquals(Engine.DIRECT, c.engine);
+        assertEquals(512 * 1024, c.maxRequest);
     }
 
     @Test
@@ -52,6 +56,8 @@ class MountRequestTest {
         assertTrue(c.stableReplies);
         assertFalse(c.forceGift);
         assertNull(c.threads);
+        assertEquals(Engine.JNR_FUSE, c.engine);
+        assertEquals(1 << 20, c.maxRequest);
         assertEquals(List.of(), c.fuseOptions);
         assertFalse(c.foreground);
         assertFalse(c.daemonChild);
@@ -68,7 +74,7 @@ class MountRequestTest {
     @Test
     void theConfigCarriesTheRequest() {
         MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, WritePath.SPLICE, true,
-                false, List.of("allow_other"), false, true, false, 4096, Path.of("/d"));
+                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20);
         MountConfig c = r.toConfig();
         assertEquals(ReadPath.RSPLICE, c.readPath());
         assertEquals(WritePath.SPLICE, c.writePath());

@@ -168,4 +168,30 @@ final class NativeMethods {
     static native int sysSpliceNumber();
 
     static native int[] fileConstants();
+
+    // the FUSE device (rsplice_fuse.c, rsplice_fusermount.c)
+    static native int fuseOpen();
+
+    static native int fuseClone(int masterFd);
+
+    static native int mount(String source, String target, String type, long flags, String data);
+
+    static native int umount(String target, int flags);
+
+    static native long fuseRead(int fd, long address, long len);
+
+    static native long fuseWritev(int fd, long header, int headerLen, long body, long bodyLen);
+
+    static native long pipeRead(int fd, long address, long len);
+
+    static native long fuseSendPipe(int pipeReadFd, int devFd, long total, int flags);
+
+    static native long fuseSendRange(int devFd, int pipeReadFd, int pipeWriteFd, long header, int srcFd, long srcOff,
+                                     long len, int flags);
+
+    static native long fuseSpliceRequest(int devFd, int pipeWriteFd, long len);
+
+    static native int[] fuseStructSizes();
+
+    static native int fusermountMount(String helper, String mountpoint, String options);
 }

@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.core;
 
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.Errno;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.AutoReader;
@@ -11,6 +12,7 @@ import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.read.ReplyMemory;
 import io.rsplicefs.fs.read.Reader;
 import io.rsplicefs.fs.read.RspliceReader;
+import io.rsplicefs.fs.read.SpliceSupport;
 import io.rsplicefs.fs.reply.ReadReply;
 import io.rsplicefs.fs.stable.ReplyGuard;
 import io.rsplicefs.fs.stats.FsStats;
@@ -77,7 +79,7 @@ public final class FsCore {
         this.stats = stats;
         stats.store(store::counters);
         this.sampler = new DonationSampler(config.donate() ? config.sampleEvery() : 0);
-        this.giftReader = new GiftReader(config.spliceWrite());
+        this.giftReader = new GiftReader(splicing(config));
         this.replyGuard = config.stableReplies() ? new ReplyGuard() : null;
         this.freshPageFlush = config.donate() ? FreshPageFlush.in(scratchDirs(config)) : null;
         if (freshPageFlush != null) {
@@ -93,7 +95,7 @@ public final class FsCore {
 
     /** Switches the read path (the gift probe's outcome decides whether gift is used). */
     void useReadPath(ReadPath p) {
-        boolean sw = config.spliceWrite();
+        SpliceSupport sw = splicing(config);
         this.reader = switch (p) {
             case COPY -> new CopyReader("copy path");
             case FD -> new FdReader(sw);
@@ -106,6 +108,11 @@ public final class FsCore {
         if (info != null) {
             stats.mountInfo(info.withReadPath(p.id()));
         }
+    }
+
+    /** What the mount's transport does with fd and pipe replies (decides what the counters call spliced). */
+    private static SpliceSupport splicing(MountConfig config) {
+        return config.engine() == Engine.DIRECT ? SpliceSupport.ALWAYS : SpliceSupport.libfuse(config.spliceWrite());
     }
 
     /** Where the LRU flush may pin its unlinked scratch page: the backing root first, then temp dirs. */
@@ -513,6 +520,11 @@ public final class FsCore {
 
     public void rename(String from, String to) throws NativeIoException {
         writable("rename " + from).rename(from, to);
+    }
+
+    /** rename with renameat2(2) flags: RENAME_NOREPLACE, RENAME_EXCHANGE. */
+    public void rename(String from, String to, int flags) throws NativeIoException {
+        writable("rename " + from).rename(from, to, flags);
     }
 
     public void symlink(String target, String linkPath, Supplier<Caller> caller) throws NativeIoException {

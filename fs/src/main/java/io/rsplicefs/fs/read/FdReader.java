@@ -13,10 +13,10 @@ import io.rsplicefs.nativeio.NativeIoException;
  * neighbour's bytes are never named. Produced bytes have no fd: copied.
  */
 public final class FdReader implements Reader {
-    private final boolean spliceWrite;
+    private final SpliceSupport splicing;
 
-    public FdReader(boolean spliceWrite) {
-        this.spliceWrite = spliceWrite;
+    public FdReader(SpliceSupport splicing) {
+        this.splicing = splicing;
     }
 
     @Override
@@ -28,7 +28,7 @@ public final class FdReader implements Reader {
         if (len == 0) {
             return Reader.endOfFile(counters);
         }
-        Reader.countHandedOver(counters, len, spliceWrite);
+        splicing.count(counters, len);
         return new ReadReply(new ReadReply.FileRange(r.fd(), r.position(off), len));
     }
 }

@@ -26,11 +26,11 @@ public final class GiftReader implements Reader {
         void gifted(long offset, long[] pfns);
     }
 
-    private final boolean spliceWrite;
+    private final SpliceSupport splicing;
     private volatile FrameListener listener;
 
-    public GiftReader(boolean spliceWrite) {
-        this.spliceWrite = spliceWrite;
+    public GiftReader(SpliceSupport splicing) {
+        this.splicing = splicing;
     }
 
     public void listener(FrameListener l) {
@@ -64,7 +64,7 @@ public final class GiftReader implements Reader {
             ThreadPipe.release();
             throw e;
         }
-        Reader.countHandedOver(counters, n, spliceWrite);
+        splicing.count(counters, n);
         return new ReadReply(new ReadReply.FilledPipe(PipeFds.readFd(fds), n));
     }
 }

@@ -20,16 +20,6 @@ public interface Reader {
      */
     ReadReply read(ByteSource source, long size, long off, ReadCounters counters) throws NativeIoException;
 
-    /** Counts a reply handed over as an fd or pipe: spliced only if the transport will splice it. */
-    static void countHandedOver(ReadCounters counters, long n, boolean spliceWrite) {
-        if (!spliceWrite) {
-            counters.copied(n, "splice_write off");
-        } else if (n < SPLICE_MIN) {
-            counters.copied(n, "under 2 pages (libfuse copies)");
-        } else {
-            counters.spliced(n);
-        }
-    }
 
     /** The reply at end of file: no bytes. */
     static ReadReply endOfFile(ReadCounters counters) {

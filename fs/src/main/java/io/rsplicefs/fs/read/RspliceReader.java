@@ -1,5 +1,6 @@
 package io.rsplicefs.fs.read;
 
+import io.rsplicefs.fs.reply.PipePrefix;
 import io.rsplicefs.fs.reply.ReadReply;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.fs.store.ByteSource;
@@ -26,21 +27,21 @@ public final class RspliceReader implements Reader {
     /** 128 KiB (libfuse 2.9's largest read) plus one page of headroom. */
     public static final int PIPE_CAPACITY = 128 * 1024 + 4096;
 
-    private final boolean spliceWrite;
+    private final SpliceSupport splicing;
     private final FreshPageFlush flush;
 
     /** The pipe must hold the whole reply plus a page. */
-    static int pipeCapacityFor(long size) {
+    public static int pipeCapacityFor(long size) {
         return (int) Math.max(PIPE_CAPACITY, size + 4096);
     }
 
-    public RspliceReader(boolean spliceWrite) {
-        this(spliceWrite, null);
+    public RspliceReader(SpliceSupport splicing) {
+        this(splicing, null);
     }
 
     /** With donation: {@code flush} makes pages just read from disk movable (null: no donation). */
-    public RspliceReader(boolean spliceWrite, FreshPageFlush flush) {
-        this.spliceWrite = spliceWrite;
+    public RspliceReader(SpliceSupport splicing, FreshPageFlush flush) {
+        this.splicing = splicing;
         this.flush = flush;
     }
 
@@ -59,25 +60,58 @@ public final class RspliceReader implements Reader {
         } catch (NativeIoException e) {
             return CopyReader.readCounted(source, size, off, counters, "fallback: pipe " + e.errnoName());
         }
-        // Replies under two pages are copied by libfuse, never moved: no flush for them.
-        boolean fresh = flush != null && r.canDonate() && len >= SPLICE_MIN
+        // Replies the transport copies are never moved: no flush for them.
+        boolean fresh = flush != null && r.canDonate() && splicing.splices(len)
                 && flush.wouldBeFresh(r.fd(), r.position(off), len);
-        long n;
+        PipePrefix prefix = PipePrefix.CURRENT.get();
+        ReadReply reply;
         try {
-            n = Splice.spliceFully(r.fd(), r.position(off), PipeFds.writeFd(fds), Splice.NO_OFFSET, len,
-                    Splice.F_NONBLOCK);
+            reply = prefix == null ? fill(r, off, len, fds) : fillBehindPrefix(prefix, r, off, len, fds);
         } catch (NativeIoException e) {
             ThreadPipe.release(); // whatever is in it must not reach a later reply
             throw e;
         }
-        if (n == 0) {
+        if (reply == null) {
+            return CopyReader.readCounted(source, size, off, counters, "fallback: file size changed during read");
+        }
+        if (reply.length() == 0) {
             return Reader.endOfFile(counters);
         }
-        ReadReply reply = new ReadReply(new ReadReply.FilledPipe(PipeFds.readFd(fds), n));
         if (fresh) {
             reply.onHandedOver(flush::flush);
         }
-        Reader.countHandedOver(counters, n, spliceWrite);
+        splicing.count(counters, reply.length());
         return reply;
+    }
+
+    private static ReadReply fill(ByteSource.FdRange r, long off, long len, long fds) throws NativeIoException {
+        long n = Splice.spliceFully(r.fd(), r.position(off), PipeFds.writeFd(fds), Splice.NO_OFFSET, len,
+                Splice.F_NONBLOCK);
+        return new ReadReply(new ReadReply.FilledPipe(PipeFds.readFd(fds), n));
+    }
+
+    /**
+     * The header must state the payload length before the payload is queued,
+     * and a whole file's end is known only when the splice comes up short. A
+     * short fill is emptied and redone once at the length found (the pages
+     * are cached by then); null if the file changed size again.
+     */
+    private static ReadReply fillBehindPrefix(PipePrefix prefix, ByteSource.FdRange r, long off, long len, long fds)
+            throws NativeIoException {
+        long want = len;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            int header = prefix.write(PipeFds.writeFd(fds), want);
+            long n = Splice.spliceFully(r.fd(), r.position(off), PipeFds.writeFd(fds), Splice.NO_OFFSET, want,
+                    Splice.F_NONBLOCK);
+            if (n == want) {
+                return new ReadReply(new ReadReply.FilledPipe(PipeFds.readFd(fds), n, header));
+            }
+            ThreadPipe.acquire(pipeCapacityFor(len)); // drains the partial reply
+            if (n == 0) {
+                return new ReadReply(new ReadReply.FilledPipe(PipeFds.readFd(fds), 0));
+            }
+            want = n;
+        }
+        return null;
     }
 }

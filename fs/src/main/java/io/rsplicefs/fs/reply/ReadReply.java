@@ -34,8 +34,15 @@ public final class ReadReply {
     public record FileRange(int fd, long position, long length) implements Payload {
     }
 
-    /** Exactly {@code length} bytes already queued in the pipe whose read end is {@code readFd}. */
-    public record FilledPipe(int readFd, long length) implements Payload {
+    /**
+     * Exactly {@code length} payload bytes queued in the pipe whose read end is
+     * {@code readFd}, behind {@code prefixLength} bytes of the transport's reply
+     * header (0 unless the transport asked for one: {@link PipePrefix}).
+     */
+    public record FilledPipe(int readFd, long length, int prefixLength) implements Payload {
+        public FilledPipe(int readFd, long length) {
+            this(readFd, length, 0);
+        }
     }
 
     private static final int FILLED = 0;

@@ -20,6 +20,7 @@ public final class FsStats {
             () -> new MountStats.StableRepliesStats(false, 0, 0, 0, 0);
     private volatile Supplier<MountStats.FreshPageFlushStats> freshPageFlush = () -> null;
     private volatile Supplier<Map<String, Long>> store = Map::of;
+    private volatile Supplier<MountStats.EngineStats> engine = () -> null;
 
     public FsStats() {
         for (ReadPath p : ReadPath.values()) {
@@ -69,6 +70,11 @@ public final class FsStats {
         this.store = s;
     }
 
+    /** Where the engine's own counters come from (the direct engine). */
+    public void engine(Supplier<MountStats.EngineStats> s) {
+        this.engine = s;
+    }
+
     public void gift(MountStats.GiftStats g) {
         this.gift = g;
     }
@@ -83,7 +89,7 @@ public final class FsStats {
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
         return new MountStats(mountInfo, rp, writes.snapshot(), gift,
-                stableReplies.get(), freshPageFlush.get(), store.get(), failures);
+                stableReplies.get(), freshPageFlush.get(), store.get(), failures, engine.get());
     }
 
     public String toJson() {

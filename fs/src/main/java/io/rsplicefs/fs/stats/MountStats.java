@@ -25,7 +25,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, WriteStats writes, GiftStats gift,
                          StableRepliesStats stableReplies, FreshPageFlushStats freshPageFlush,
-                         Map<String, Long> store, Map<String, Long> callbackFailures) {
+                         Map<String, Long> store, Map<String, Long> callbackFailures, EngineStats engine) {
 
     /** The xattr on the mount root that returns the JSON; never passed to the store. */
     public static final String XATTR = "user.rsplicefs.stats";
@@ -108,6 +108,26 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
      */
     public record FreshPageFlushStats(String scratchPage, boolean cachestat, long flushes, long warmReplies,
                                       long failures) {
+    }
+
+    /**
+     * What the engine negotiated with the kernel and saw (null for the
+     * jnr-fuse engine: libfuse keeps it to itself).
+     *
+     * @param protocol       the kernel's FUSE protocol version, e.g. "7.41", and the one agreed
+     * @param kernelOffered  INIT flags the kernel offered (names as in fuse.h)
+     * @param accepted       INIT flags the engine asked for and the kernel offered
+     * @param requests       requests per opcode
+     * @param readSizes      READ requests by size
+     * @param nodes          nodes the kernel holds now (the root included)
+     * @param outstandingLookups lookups not yet forgotten (without the root's)
+     */
+    public record EngineStats(String name, String protocol, String transport, int threads, long maxRequestBytes,
+                              long maxReadahead, java.util.List<String> kernelOffered,
+                              java.util.List<String> accepted, Map<String, Long> requests,
+                              Map<String, Long> readSizes, Map<String, Long> writeSizes, long unknownOpcodes,
+                              long malformedRequests, long replyFailures, long interrupts, long nodes,
+                              long outstandingLookups, long lookups, long forgets) {
     }
 
     /** The read path's counters; all zero when it served nothing. */

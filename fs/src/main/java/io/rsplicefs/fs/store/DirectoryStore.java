@@ -208,8 +208,13 @@ public final class DirectoryStore implements WritableStore {
 
     @Override
     public void rename(String from, String to) throws NativeIoException {
+        rename(from, to, 0);
+    }
+
+    @Override
+    public void rename(String from, String to, int flags) throws NativeIoException {
         try (Entry a = new Entry(from); Entry b = new Entry(to)) {
-            AtFiles.renameat2(a.dirFd, a.name, b.dirFd, b.name, 0);
+            AtFiles.renameat2(a.dirFd, a.name, b.dirFd, b.name, flags);
         }
     }
 

@@ -21,6 +21,14 @@ public interface WritableStore extends Store {
 
     void rename(String from, String to) throws NativeIoException;
 
+    /** renameat2(2) flags (RENAME_NOREPLACE, RENAME_EXCHANGE); a store that has none refuses them (EINVAL). */
+    default void rename(String from, String to, int flags) throws NativeIoException {
+        if (flags != 0) {
+            throw new NativeIoException("rename flags " + flags, io.rsplicefs.fs.Errno.EINVAL);
+        }
+        rename(from, to);
+    }
+
     void symlink(String target, String linkPath, Creator creator) throws NativeIoException;
 
     void link(String existing, String newPath) throws NativeIoException;
