@@ -495,6 +495,34 @@ static jintArray file_constants(JNIEnv *env, jclass cls)
     return arr;
 }
 
+/* lseek(2) (SEEK_DATA and SEEK_HOLE for FUSE_LSEEK); the new offset or -errno. */
+static jlong lseek0(JNIEnv *env, jclass cls, jint fd, jlong off, jint whence)
+{
+    (void)env;
+    (void)cls;
+    off_t r = lseek(fd, (off_t)off, whence);
+    return r < 0 ? RSPLICE_ERR() : (jlong)r;
+}
+
+/* copy_file_range(2) between two fds at explicit offsets: the kernel copies (or reflinks) without user memory. */
+static jlong copy_file_range0(JNIEnv *env, jclass cls, jint fd_in, jlong off_in, jint fd_out, jlong off_out,
+                              jlong len)
+{
+    (void)env;
+    (void)cls;
+    loff_t in = (loff_t)off_in;
+    loff_t out = (loff_t)off_out;
+    for (;;) {
+        ssize_t n = copy_file_range(fd_in, &in, fd_out, &out, (size_t)len, 0);
+        if (n >= 0) {
+            return n;
+        }
+        if (errno != EINTR) {
+            return RSPLICE_ERR();
+        }
+    }
+}
+
 static const JNINativeMethod methods[] = {
     {"openat2", "(ILjava/lang/String;IIJ)I", (void *)openat2_0},
     {"openat", "(ILjava/lang/String;II)I", (void *)openat0},
@@ -512,6 +540,8 @@ static const JNINativeMethod methods[] = {
     {"utimensat", "(ILjava/lang/String;JJJJI)I", (void *)utimensat0},
     {"faccessat", "(ILjava/lang/String;II)I", (void *)faccessat0},
     {"ftruncate", "(IJ)I", (void *)ftruncate0},
+    {"lseek", "(IJI)J", (void *)lseek0},
+    {"copyFileRange", "(IJIJJ)J", (void *)copy_file_range0},
     {"fallocate", "(IIJJ)I", (void *)fallocate0},
     {"fsync", "(IZ)I", (void *)fsync0},
     {"fstatvfs", "(I[J)I", (void *)fstatvfs0},

@@ -13,12 +13,14 @@ public final class Errno {
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENODEV = 19;
+    public static final int EXDEV = 18;
     public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
+    public static final int ENXIO = 6;
     public static final int ENODATA = 61;
     public static final int EPROTO = 71;
     public static final int EOPNOTSUPP = 95;

@@ -79,7 +79,10 @@ public final class FuseMount implements AutoCloseable {
                     ? DirectSession.start(core, config, fuseOptions)
                     : JnrFuseSession.start(core, config.mountpoint(), fuseOptions, config.singleThreaded(),
                             config.debug());
-        } catch (MountException | RuntimeException e) {
+        } catch (MountException e) {
+            core.close();
+            throw new MountException("mount of " + config.mountpoint() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
             core.close();
             throw e;
         }

@@ -97,6 +97,17 @@ public final class AtFiles {
         Errors.check("faccessat", NativeMethods.faccessat(dirFd, name, mode, flags));
     }
 
+    /** lseek(2); whence SEEK_SET 0, SEEK_CUR 1, SEEK_END 2, SEEK_DATA 3, SEEK_HOLE 4. */
+    public static long lseek(int fd, long offset, int whence) throws NativeIoException {
+        return Errors.check("lseek", NativeMethods.lseek(fd, offset, whence));
+    }
+
+    /** copy_file_range(2) at explicit offsets; returns the bytes copied (short or 0 at end of input). */
+    public static long copyFileRange(int fdIn, long offIn, int fdOut, long offOut, long len)
+            throws NativeIoException {
+        return Errors.check("copy_file_range", NativeMethods.copyFileRange(fdIn, offIn, fdOut, offOut, len));
+    }
+
     public static void ftruncate(int fd, long len) throws NativeIoException {
         Errors.check("ftruncate", NativeMethods.ftruncate(fd, len));
     }

@@ -135,6 +135,10 @@ final class NativeMethods {
 
     static native int ftruncate(int fd, long len);
 
+    static native long lseek(int fd, long offset, int whence);
+
+    static native long copyFileRange(int fdIn, long offIn, int fdOut, long offOut, long len);
+
     static native int fallocate(int fd, int mode, long offset, long len);
 
     static native int fsync(int fd, boolean dataOnly);

@@ -19,6 +19,7 @@ import io.rsplicefs.fs.stats.FsStats;
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.fs.stats.WriteCounters;
+import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.fs.store.Creator;
 import io.rsplicefs.fs.store.FileKey;
 import io.rsplicefs.fs.store.Store;
@@ -349,7 +350,9 @@ public final class FsCore {
             try (ReplyGuard.WriteHold hold = holdWrite(h, off, size)) {
                 n = h.file.write(address, size, off);
             }
-            wc.copied(n, config.writePath() == WritePath.COPY ? "copy path" : "memory buffer from libfuse");
+            wc.copied(n, config.writePath() == WritePath.COPY ? "copy path"
+                    : config.engine() == Engine.DIRECT ? "fallback: request read into memory"
+                    : "memory buffer from libfuse");
             return n;
         } catch (NativeIoException | RuntimeException e) {
             wc.error();
@@ -445,6 +448,31 @@ public final class FsCore {
         }
         try (ReplyGuard.WriteHold hold = replyGuard.write(h.file.key(), off, len)) {
             h.file.fallocate(mode, off, len);
+        }
+    }
+
+    /** SEEK_DATA / SEEK_HOLE on an open file (FUSE_LSEEK): the store says where data and holes are. */
+    public long seek(long fh, long off, int whence) throws NativeIoException {
+        return handle(fh, "lseek").file.seek(off, whence);
+    }
+
+    /**
+     * copy_file_range between two open files, done by the kernel between the
+     * backing fds; a write to the destination, so it waits for overlapping
+     * replies like one. EOPNOTSUPP when a side has no fd (the kernel then copies itself).
+     */
+    public long copyFileRange(long fhIn, long offIn, long fhOut, long offOut, long len)
+            throws NativeIoException, InterruptedException {
+        OpenHandle in = handle(fhIn, "copy_file_range");
+        OpenHandle out = handle(fhOut, "copy_file_range");
+        if (!(in.file.source() instanceof ByteSource.FdRange src)) {
+            throw errno("copy_file_range from " + in.file.path(), Errno.EOPNOTSUPP);
+        }
+        WriteCounters wc = stats.writes();
+        try (ReplyGuard.WriteHold hold = holdWrite(out, offOut, len)) {
+            long n = out.file.copyFrom(src, offIn, len, offOut);
+            wc.copied(n, "copy_file_range in the kernel");
+            return n;
         }
     }
 

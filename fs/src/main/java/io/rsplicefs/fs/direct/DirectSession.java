@@ -33,6 +33,7 @@ public final class DirectSession implements EngineSession {
 
     private final FsCore core;
     private final MountConfig config;
+    private final Timeouts timeouts;
     private final NodeTable nodes = new NodeTable();
     private final EngineCounters counters = new EngineCounters();
     private final Dispatcher dispatcher;
@@ -51,9 +52,10 @@ public final class DirectSession implements EngineSession {
     private volatile List<String> accepted = List.of();
     private volatile int agreedMaxWrite;
 
-    private DirectSession(FsCore core, MountConfig config) {
+    private DirectSession(FsCore core, MountConfig config, Timeouts timeouts) {
         this.core = core;
         this.config = config;
+        this.timeouts = timeouts;
         this.maxRequestBytes = requestLimit(config.maxRequestBytes());
         this.threads = config.threads() > 0 ? config.threads()
                 : config.singleThreaded() ? 1 : Runtime.getRuntime().availableProcessors();
@@ -81,9 +83,11 @@ public final class DirectSession implements EngineSession {
 
     /** Mounts and starts the workers; returns at once (FuseMount waits for {@link #initialized}). */
     public static DirectSession start(FsCore core, MountConfig config, List<String> options) throws MountException {
-        KernelMount.Plan plan = KernelMount.plan(options);
+        List<String> kernelOptions = new ArrayList<>();
+        Timeouts timeouts = Timeouts.take(options, kernelOptions);
+        KernelMount.Plan plan = KernelMount.plan(kernelOptions);
         int master = KernelMount.mount(config.mountpoint(), plan);
-        DirectSession s = new DirectSession(core, config);
+        DirectSession s = new DirectSession(core, config, timeouts);
         s.fds.add(master);
         // FUSE_DEV_IOC_CLONE needs the mounted fd; a kernel without it (none since 4.2) shares the master fd.
         for (int i = 1; i < s.threads; i++) {
@@ -108,6 +112,10 @@ public final class DirectSession implements EngineSession {
 
     Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    Timeouts timeouts() {
+        return timeouts;
     }
 
     EngineCounters counters() {

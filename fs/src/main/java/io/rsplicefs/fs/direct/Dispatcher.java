@@ -106,6 +106,8 @@ final class Dispatcher {
             case Fuse.READDIRPLUS -> dirs.readdir(q, out, true);
             case Fuse.RELEASEDIR -> dirs.releasedir(q, out);
             case Fuse.FALLOCATE -> files.fallocate(q, out);
+            case Fuse.LSEEK -> files.lseek(q, out);
+            case Fuse.COPY_FILE_RANGE -> files.copyFileRange(q, out);
             case Fuse.INIT -> session.init(q, out);
             case Fuse.INTERRUPT -> session.interrupt(q, out);
             case Fuse.DESTROY -> out.send();

@@ -18,6 +18,7 @@ final class EngineCounters {
     private final LongAdder replyFailures = new LongAdder();
     private final LongAdder interrupts = new LongAdder();
     private final LongAdder shortRanges = new LongAdder();
+    private final LongAdder requestPipeRefused = new LongAdder();
     /** READ requests by size in KiB (powers of two up to 1 MiB; the last bucket is "larger"). */
     private final AtomicLongArray readSizes = new AtomicLongArray(12);
     private final AtomicLongArray writeSizes = new AtomicLongArray(12);
@@ -46,6 +47,15 @@ final class EngineCounters {
 
     void shortRangeCopied() {
         shortRanges.increment();
+    }
+
+    /** A request read into memory because the worker's pipe could not be had (a WRITE is then copied). */
+    void requestPipeRefused() {
+        requestPipeRefused.increment();
+    }
+
+    long requestPipeRefusals() {
+        return requestPipeRefused.sum();
     }
 
     void readSize(long bytes) {

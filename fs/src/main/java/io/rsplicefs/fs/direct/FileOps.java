@@ -74,6 +74,9 @@ final class FileOps {
         long off = q.u64(8);
         int size = q.u32(16);
         counters.writeSize(size);
+        if (size != q.totalLength() - Fuse.IN_HEADER - Fuse.WRITE_IN) {
+            throw new Request.Malformed("WRITE of " + size + " bytes in a request of " + q.totalLength());
+        }
         long n = core.writeFromPipe(fh, pipeReadFd, size, off);
         out.u32((int) n).u32(0).send();
     }
@@ -87,6 +90,22 @@ final class FileOps {
     void fsync(Request q, Reply out) throws NativeIoException {
         core.fsync(q.u64(0), (q.u32(8) & 1) != 0);
         out.send();
+    }
+
+    /** fuse_lseek_in: fh, offset, whence (only SEEK_DATA and SEEK_HOLE reach the daemon). fuse_lseek_out: offset. */
+    void lseek(Request q, Reply out) throws NativeIoException {
+        out.u64(core.seek(q.u64(0), q.u64(8), q.u32(16))).send();
+    }
+
+    /**
+     * fuse_copy_file_range_in: fh_in, off_in, nodeid_out, fh_out, off_out,
+     * len, flags. Answered with fuse_write_out, whose size is 32 bits: at most
+     * 1 GiB per request (the caller's copy_file_range loops, as on any short copy).
+     */
+    void copyFileRange(Request q, Reply out) throws NativeIoException, InterruptedException {
+        long len = Math.min(q.u64(40), 1L << 30);
+        long n = core.copyFileRange(q.u64(0), q.u64(8), q.u64(24), q.u64(32), len);
+        out.u32((int) n).u32(0).send();
     }
 
     /** fuse_fallocate_in: fh, offset, length, mode. */

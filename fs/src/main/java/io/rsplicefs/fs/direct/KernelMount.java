@@ -123,7 +123,7 @@ final class KernelMount {
             FuseDevice.mount(plan.source(), mountpoint.toString(), plan.type(), plan.flags(), String.join(",", data));
         } catch (NativeIoException e) {
             closeQuietly(fd);
-            throw new MountException("mount of " + mountpoint + " failed: " + e.getMessage(), e);
+            throw new MountException(e.getMessage(), e);
         }
         return fd;
     }
@@ -147,8 +147,7 @@ final class KernelMount {
         try {
             return FuseDevice.mountWithHelper(helper, mountpoint.toString(), String.join(",", plan.helperOptions()));
         } catch (NativeIoException e) {
-            throw new MountException("mount of " + mountpoint + " through " + helper + " failed ("
-                    + e.errnoName() + "; its message, if any, is above)", e);
+            throw new MountException(helper + " failed (" + e.errnoName() + "; its message, if any, is above)", e);
         }
     }
 }

@@ -124,11 +124,42 @@ final class NodeTable {
         }
     }
 
-    /** A name is gone (unlink, rmdir): its node keeps its id and its other names. */
+    /**
+     * A name is gone (unlink, rmdir, renamed over): its node keeps its id and
+     * its other names. A node left with no name is cut from its inode: the
+     * backing filesystem may give that inode number to the next file it
+     * makes, and that must be a new node (the kernel still holds the old one,
+     * a deleted directory among them, until it forgets it).
+     */
     synchronized void removed(String path) {
         Node n = byPath.remove(path);
         if (n != null) {
             n.paths.remove(path);
+            if (n.paths.isEmpty()) {
+                byInode.remove(new InodeKey(n.dev, n.ino), n);
+            }
+        }
+    }
+
+    /**
+     * Before a name is removed in the store (unlink, rmdir, a rename over it):
+     * its node stops answering to the inode number, because the moment the
+     * store frees the inode another worker may create a file that gets the
+     * same number, and that file must not become this (dying) node. Returns
+     * the node, for {@link #removalDone}; null when the name has none.
+     */
+    synchronized Object detachForRemoval(String path) {
+        Node n = byPath.get(path);
+        if (n != null) {
+            byInode.remove(new InodeKey(n.dev, n.ino), n);
+        }
+        return n;
+    }
+
+    /** After the store's removal (or its failure): a node that still has a name answers to its inode again. */
+    synchronized void removalDone(Object detached) {
+        if (detached instanceof Node n && !n.paths.isEmpty() && byId.containsKey(n.id)) {
+            byInode.putIfAbsent(new InodeKey(n.dev, n.ino), n);
         }
     }
 

@@ -14,20 +14,20 @@ import java.nio.ByteOrder;
 final class Reply {
     /** Room for the largest small reply: a 64 KiB xattr value or name list, a readdir page set. */
     static final int CAPACITY = 128 * 1024 + 4096;
-    /** Entry and attribute validity, as libfuse's default (1 s). */
-    static final long VALID_SECONDS = 1;
 
     final ByteBuffer buf;
     final long address;
     private final int devFd;
+    private final Timeouts timeouts;
     private long unique;
     private boolean sent;
     private long result;
 
-    Reply(ByteBuffer direct, long address, int devFd) {
+    Reply(ByteBuffer direct, long address, int devFd, Timeouts timeouts) {
         this.buf = direct.order(ByteOrder.LITTLE_ENDIAN);
         this.address = address;
         this.devFd = devFd;
+        this.timeouts = timeouts;
     }
 
     /** Starts the reply to request {@code unique}: the body is empty. */
@@ -108,13 +108,32 @@ final class Reply {
 
     /** struct fuse_entry_out (128 bytes). */
     Reply entry(long nodeid, FileStat s) {
-        buf.putLong(nodeid).putLong(0).putLong(VALID_SECONDS).putLong(VALID_SECONDS).putInt(0).putInt(0);
+        long e = timeouts.entryNanos();
+        long a = timeouts.attrNanos();
+        buf.putLong(nodeid).putLong(0).putLong(e / 1_000_000_000L).putLong(a / 1_000_000_000L)
+                .putInt((int) (e % 1_000_000_000L)).putInt((int) (a % 1_000_000_000L));
         return attr(s);
+    }
+
+    /**
+     * A negative entry (node id 0): the name does not exist, and the kernel
+     * may remember that for negative_timeout. Returns false when that is 0
+     * (the caller answers ENOENT instead).
+     */
+    boolean negativeEntry() {
+        long n = timeouts.negativeNanos();
+        if (n == 0) {
+            return false;
+        }
+        buf.putLong(0).putLong(0).putLong(n / 1_000_000_000L).putLong(0).putInt((int) (n % 1_000_000_000L)).putInt(0);
+        zeros(Fuse.ATTR);
+        return true;
     }
 
     /** struct fuse_attr_out (104 bytes). */
     Reply attrOut(FileStat s) {
-        buf.putLong(VALID_SECONDS).putInt(0).putInt(0);
+        long a = timeouts.attrNanos();
+        buf.putLong(a / 1_000_000_000L).putInt((int) (a % 1_000_000_000L)).putInt(0);
         return attr(s);
     }
 

@@ -42,6 +42,11 @@ final class Request implements Supplier<Caller> {
         return length;
     }
 
+    /** The whole request's length, also the part that stayed in a pipe. */
+    int totalLength() {
+        return total;
+    }
+
     /** Whether the request is whole: at least a header, and the length it declares is what was read. */
     boolean wellFormed() {
         return length >= Fuse.IN_HEADER && buf.getInt(Fuse.IN_LEN) == total;

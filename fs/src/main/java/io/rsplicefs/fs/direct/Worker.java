@@ -61,7 +61,7 @@ final class Worker implements Runnable {
         ReplySender sender = null;
         try {
             Request q = new Request(in, Splice.address(in));
-            Reply out = new Reply(outBuf, Splice.address(outBuf), fd);
+            Reply out = new Reply(outBuf, Splice.address(outBuf), fd, session.timeouts());
             sender = new ReplySender(out, session.donate(), session.counters());
             PipePrefix.CURRENT.set(sender);
             Dispatcher d = session.dispatcher();
@@ -110,9 +110,20 @@ final class Worker implements Runnable {
         return IN_MEMORY;
     }
 
-    /** Returns the pipe's read fd when a WRITE's payload waits in it, else IN_MEMORY (or ENDED). */
+    /**
+     * Returns the pipe's read fd when a WRITE's payload waits in it, else
+     * IN_MEMORY (or ENDED). Without a pipe that holds the largest request
+     * (pipe-max-size lowered below it) the request is read into memory and
+     * its payload written from there, counted as copied by the core.
+     */
     private int readBySplice(Request q) throws NativeIoException {
-        long fds = ThreadPipe.acquire(RspliceReader.pipeCapacityFor(requestBytes));
+        long fds;
+        try {
+            fds = ThreadPipe.acquire(RspliceReader.pipeCapacityFor(requestBytes));
+        } catch (NativeIoException e) {
+            session.counters().requestPipeRefused();
+            return readToMemory(q);
+        }
         long n;
         try {
             n = FuseDevice.spliceRequest(fd, PipeFds.writeFd(fds), requestBytes);

@@ -134,6 +134,14 @@ public final class ReplyGuard {
             }
             waited = true;
             sweeper.run();
+            if (Thread.interrupted()) {
+                // the request was interrupted (FUSE_INTERRUPT): give up the write, let reads in again
+                synchronized (s) {
+                    s.writes.remove(range);
+                    s.notifyAll();
+                }
+                throw new InterruptedException("write of " + key + " [" + off + ", " + end + ") interrupted");
+            }
             if (System.nanoTime() - t0 > MAX_WAIT_NANOS) {
                 timeouts.increment();
                 break;

@@ -45,6 +45,28 @@ public interface StoreFile extends AutoCloseable {
         throw new NativeIoException("fallocate " + path(), Errno.EROFS);
     }
 
+    /**
+     * lseek(2)'s SEEK_DATA (3) and SEEK_HOLE (4) from {@code off}: where data
+     * or a hole starts. A file that knows of no holes is data up to its size.
+     */
+    default long seek(long off, int whence) throws NativeIoException {
+        long size = stat().size();
+        if (off >= size) {
+            throw new NativeIoException("lseek " + path(), Errno.ENXIO);
+        }
+        return whence == 3 ? off : size;
+    }
+
+    /**
+     * Copies {@code len} bytes of {@code src} from file offset {@code srcOff}
+     * into this file at {@code off} inside the kernel (copy_file_range(2));
+     * returns the bytes copied. EOPNOTSUPP where it cannot: the kernel then
+     * copies through the page cache itself.
+     */
+    default long copyFrom(ByteSource.FdRange src, long srcOff, long len, long off) throws NativeIoException {
+        throw new NativeIoException("copy_file_range " + path(), Errno.EOPNOTSUPP);
+    }
+
     /** Nothing to flush for a file that cannot be written. */
     default void fsync(boolean dataOnly) throws NativeIoException {
     }

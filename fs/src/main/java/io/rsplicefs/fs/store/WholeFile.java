@@ -65,6 +65,17 @@ public final class WholeFile implements StoreFile {
     }
 
     @Override
+    public long seek(long off, int whence) throws NativeIoException {
+        return AtFiles.lseek(fd, off, whence);
+    }
+
+    @Override
+    public long copyFrom(ByteSource.FdRange src, long srcOff, long len, long off) throws NativeIoException {
+        long n = src.clamp(srcOff, len);
+        return n == 0 ? 0 : AtFiles.copyFileRange(src.fd(), src.position(srcOff), fd, off, n);
+    }
+
+    @Override
     public void truncate(long size) throws NativeIoException {
         AtFiles.ftruncate(fd, size);
     }

@@ -55,4 +55,33 @@ class ReplyGuardTest {
         writeAsync(g, A, 0, Long.MAX_VALUE).get(5, TimeUnit.SECONDS); // a truncate covers everything after 0
         assertTrue(sweeps.get() >= 3);
     }
+
+    @Test
+    void anInterruptedWaitingWriteGivesUpAndLetsReadsIn() throws Exception {
+        ReplyGuard g = new ReplyGuard();
+        Runnable release = g.holdRead(A, 0, 4096);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try (ReplyGuard.WriteHold h = g.write(A, 0, 4096)) {
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        writer.start();
+        Thread.sleep(200);
+        assertFalse(outcome.isDone(), "the write waits for the held read");
+        writer.interrupt(); // what the direct engine does on FUSE_INTERRUPT
+        assertTrue(outcome.get(5, TimeUnit.SECONDS) instanceof InterruptedException);
+        // the abandoned write holds nothing: a new read of the range does not wait
+        CompletableFuture.runAsync(() -> {
+            try {
+                g.holdRead(A, 0, 4096).run();
+            } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        }).get(5, TimeUnit.SECONDS);
+        release.run();
+        assertEquals(0, g.timeouts());
+    }
 }

@@ -73,7 +73,9 @@ final class Cli {
     private final List<String> jvmOptions;
 
     private Cli(Map<String, String> env, List<String> prefix, List<String> jvmOptions) {
-        this.env = env;
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.putIfAbsent("RSPLICEFS_ENGINE", io.rsplicefs.it.support.TestEngine.current().id());
+        this.env = Map.copyOf(e);
         this.prefix = prefix;
         this.jvmOptions = jvmOptions;
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.it.support.TestEngine;
 import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.it.support.Uncached;
 import java.io.File;
@@ -146,6 +147,13 @@ class DaemonFaultsTest extends CliTestBase {
         MountStats.ReadPathStats rsplice = MountStats.fromJson(cli.run("stats", "--json", mp.toString()).succeeds()
                 .out()).readPath("rsplice");
         System.out.println("fd exhaustion: " + rsplice);
+        if (TestEngine.isDirect()) {
+            // its workers made their pipes when they read INIT: nothing left to fail, all spliced
+            assertEquals(rsplice.requests(), rsplice.spliceReplies(), "spliced: " + rsplice);
+            assertEquals(0, rsplice.errors());
+            cli.run("umount", mp.toString()).succeeds();
+            return;
+        }
         assertTrue(rsplice.copyReasons().getOrDefault("fallback: pipe EMFILE", 0L) > 0,
                 "counted: " + rsplice.copyReasons());
         assertEquals(0, rsplice.errors());

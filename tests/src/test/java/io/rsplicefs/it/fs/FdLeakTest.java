@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.it.support.FuseWorkers;
 import io.rsplicefs.it.support.TestData;
+import io.rsplicefs.it.support.TestEngine;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.Uncached;
 import io.rsplicefs.nativeio.ThreadPipe;
@@ -85,7 +86,7 @@ class FdLeakTest {
             long[] after = openFds();
             // The pool: each libfuse worker has its own splice pipe and, on the rsplice path, one of
             // ours (ThreadPipe): at most 4 pipe fds per worker thread alive now.
-            long workers = FuseWorkers.alive();
+            long workers = TestEngine.isDirect() ? m.stats().engine().threads() : FuseWorkers.alive();
             assertTrue(after[1] <= fds[1] + 2, "non-pipe fds after mount+warm-up " + fds[1] + ", after the loop "
                     + after[1]);
             assertTrue(after[0] <= pipesBeforeMount + 4 * workers, "pipe fds " + pipesBeforeMount + " before the"

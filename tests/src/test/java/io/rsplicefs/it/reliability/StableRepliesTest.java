@@ -7,6 +7,7 @@ import com.sun.nio.file.ExtendedOpenOption;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.write.WritePath;
 import io.rsplicefs.it.support.SharedMounts;
+import io.rsplicefs.it.support.TestEngine;
 import io.rsplicefs.it.support.Uncached;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -54,7 +55,8 @@ class StableRepliesTest {
         BUFFERED_THROUGH_MOUNT(false),
         /** O_DIRECT write() through the mount: bypasses the FUSE page cache and its page locks */
         DIRECT_THROUGH_MOUNT(true),
-        /** through a second, hard-linked name on the mount: another FUSE inode, the same backing file */
+        /** through a second, hard-linked name on the mount: another FUSE inode with jnr-fuse (libfuse 2.9 gives each
+         * path its own), the same one with the direct engine (one node per inode); the same backing file */
         HARD_LINK_THROUGH_MOUNT(true),
         /** straight into the backing directory: nothing in the daemon can hold these back */
         BACKING_DIRECTLY(false);
@@ -150,7 +152,11 @@ class StableRepliesTest {
         if (pattern != Pattern.BACKING_DIRECTLY) {
             assertTrue(spliced > 0, "page writes through the mount were spliced");
         }
-        if (guard && pattern.covered) {
+        // The direct engine serves a hard link's two names as one inode (as a native filesystem does), so
+        // writes through the other name share the reader's FUSE page cache: the uncovered buffered case.
+        boolean covered = pattern.covered
+                && !(pattern == Pattern.HARD_LINK_THROUGH_MOUNT && TestEngine.isDirect());
+        if (guard && covered) {
             assertEquals(0, torn.get(), "torn pages with the guard on");
         }
     }

@@ -46,7 +46,7 @@ public final class TestMount implements AutoCloseable {
                                java.util.function.Consumer<MountConfig> tweak) throws Exception {
         Files.createDirectories(src);
         Files.createDirectories(mnt);
-        MountConfig c = new MountConfig(src, mnt).readPath(path).donate(donate);
+        MountConfig c = new MountConfig(src, mnt).readPath(path).donate(donate).engine(TestEngine.current());
         if (tweak != null) {
             tweak.accept(c);
         }
