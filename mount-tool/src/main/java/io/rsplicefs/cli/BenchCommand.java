@@ -5,6 +5,7 @@ import io.rsplicefs.cli.bench.BenchConfig;
 import io.rsplicefs.cli.bench.BenchException;
 import io.rsplicefs.cli.bench.BenchRun;
 import io.rsplicefs.cli.bench.Job;
+import io.rsplicefs.fs.Engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +21,15 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Measure read throughput with fio: the backing file itself (native, cache warm: the limit), rsplicefs"
-                    + " with each read path, and with --with-peers bindfs and libfuse's passthrough_ll (splice on),"
-                    + " all over the same file of random bytes, interleaved in rounds.",
+                    + " with each read path on each engine of --engines, and with --with-peers bindfs and libfuse's"
+                    + " passthrough_ll (splice on), all over the same file of random bytes, interleaved in rounds.",
             "",
             "Jobs (tests/fio/*.fio): seq1m, seq128k, rand4k, seq1m2 (2 jobs on disjoint halves); buffered psync."
                     + " The FUSE page cache is dropped before every job and the filesystem's own counters must"
                     + " account for what fio read. Reports per target the median MB/s, the median per-round ratio"
-                    + " to native, the daemon's CPU seconds per GiB, the page-cache footprint per GiB read and"
-                    + " the fraction of pages moved (donated).",
+                    + " to native, the daemon's CPU seconds per GiB, the page-cache footprint per GiB read,"
+                    + " the fraction of pages moved (donated) and the READ request size the kernel used; with"
+                    + " both engines, the direct engine's goals (issue 15) against jnr-fuse and bindfs.",
             "",
             "Writes results.md, results.json, ratio-to-native.png and the raw fio JSON to --out, and prints"
                     + " the table. Needs fio; mounts need what `rsplicefs doctor` checks. Unmounts everything and"
@@ -63,9 +65,21 @@ final class BenchCommand implements Callable<Integer> {
             description = "Targets (default: native,copy,fd,rsplice,rsplice+donate,auto, plus gift with --force-gift,"
                     + " plus bindfs,passthrough_ll with --with-peers). Any read path may get modifiers:"
                     + " +donate (--donate), +noguard (--no-stable-replies), +single (--threads 1),"
-                    + " e.g. rsplice+donate+single."
+                    + " e.g. rsplice+donate+single, and an engine: @direct measures it on the direct engine"
+                    + " only (rsplice@direct), else it is measured on every engine of --engines."
                     + " native is always measured.")
     List<String> targets;
+
+    @Option(names = "--engines", paramLabel = "ENGINE", split = ",",
+            description = "Engines to measure every rsplicefs target on, side by side in the same rounds: jnr-fuse,"
+                    + " direct (default: $RSPLICEFS_ENGINE if set, else jnr-fuse). A target on jnr-fuse keeps its"
+                    + " plain name (rsplice), on direct it gets @direct (rsplice@direct), in the table, results.json"
+                    + " and the chart. Also applies to --metadata.")
+    List<String> engines;
+
+    /** The mount command's spelling, accepted as well; hidden so that help and man page list one option. */
+    @Option(names = "--engine", split = ",", hidden = true)
+    List<String> engineAlias;
 
     @Option(names = "--with-peers", description = "Also measure bindfs and libfuse's passthrough_ll, installing"
             + " (apt-get, root) and compiling them if needed; a peer that cannot be had is skipped with a note.")
@@ -114,7 +128,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> daemonJvmOptions = new ArrayList<>();
 
     @Option(names = "--metadata", description = "The metadata workloads instead: create --files empty files,"
-            + " ls -l them, rm -rf them, on native, rsplicefs and (--with-peers) bindfs; --rounds (default 3).")
+            + " ls -l them, rm -rf them, on native, rsplicefs (on each engine of --engines) and (--with-peers)"
+            + " bindfs; --rounds (default 3).")
     boolean metadata;
 
     @Option(names = "--files", paramLabel = "N", defaultValue = "10000",
@@ -123,8 +138,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CliException {
+        List<Engine> engineList = engines();
         if (metadata) {
-            return metadata();
+            return metadata(engineList);
         }
         long bytes = size == null ? (quick ? 256L << 20 : 1L << 30) : parseSize(size);
         int n = rounds == null ? (quick ? 3 : 5) : rounds;
@@ -169,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> targetList;
         try {
             targetList = BenchConfig.checkTargets(targets == null ? BenchConfig.defaultTargets(withPeers, forceGift)
-                    : targets, forceGift);
+                    : targets, forceGift, engineList);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -178,8 +194,8 @@ final class BenchCommand implements Callable<Integer> {
             args.remove(0); // the parse result of a subcommand repeats the whole command line
         }
         String commandLine = "rsplicefs bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
-        BenchConfig cfg = new BenchConfig(bytes, n, rand, jobList, targetList, withPeers, forceGift, workDir,
-                out.toAbsolutePath().normalize(), warmup, trace, loops, daemonJvmOptions, commandLine);
+        BenchConfig cfg = new BenchConfig(bytes, n, rand, jobList, targetList, engineList, withPeers, forceGift,
+                workDir, out.toAbsolutePath().normalize(), warmup, trace, loops, daemonJvmOptions, commandLine);
         try {
             new BenchRun(cfg, System.out, System.err).run();
         } catch (BenchException e) {
@@ -188,7 +204,39 @@ final class BenchCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private Integer metadata() throws CliException {
+    /**
+     * --engines (and --engine) as given, else $RSPLICEFS_ENGINE, else jnr-fuse: the engine a plain
+     * {@code rsplicefs mount} would use. Duplicates are dropped, the order kept.
+     */
+    private List<Engine> engines() {
+        List<String> asked = new ArrayList<>();
+        if (engines != null) {
+            asked.addAll(engines);
+        }
+        if (engineAlias != null) {
+            asked.addAll(engineAlias);
+        }
+        if (asked.isEmpty()) {
+            String env = System.getenv("RSPLICEFS_ENGINE");
+            asked.add(env == null || env.isBlank() ? Engine.JNR_FUSE.id() : env);
+        }
+        List<Engine> out = new ArrayList<>();
+        try {
+            for (String e : asked) {
+                if (!e.isBlank() && !out.contains(Engine.parse(e))) {
+                    out.add(Engine.parse(e));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--engines: " + e.getMessage());
+        }
+        if (out.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--engines names no engine (jnr-fuse, direct)");
+        }
+        return out;
+    }
+
+    private Integer metadata(List<Engine> engineList) throws CliException {
         int n = rounds == null ? 3 : rounds;
         if (n < 1 || n > 100 || files < 1 || files > 10_000_000) {
             throw new ParameterException(spec.commandLine(), "--metadata needs --rounds 1 to 100 and --files 1 to"
@@ -196,8 +244,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path workDir = (dir == null ? Path.of(System.getProperty("java.io.tmpdir", "/tmp")) : dir).toAbsolutePath();
         try {
-            String table = new io.rsplicefs.cli.bench.MetadataBench(workDir, files, n, withPeers, daemonJvmOptions,
-                    System.out).run();
+            String table = new io.rsplicefs.cli.bench.MetadataBench(workDir, files, n, withPeers, engineList,
+                    daemonJvmOptions, System.out).run();
             Path o = out.toAbsolutePath().normalize();
             java.nio.file.Files.createDirectories(o);
             java.nio.file.Files.writeString(o.resolve("metadata.md"), table);

@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import io.rsplicefs.fs.Engine;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Check what rsplicefs needs and what works on this machine.",
             "",
-            "Checks /dev/fuse, fusermount, libfuse, the JNI helper, pipe-max-size and the kernel;"
-                    + " then mounts a tiny test filesystem to see"
+            "Checks /dev/fuse, fusermount, libfuse, the JNI helper, pipe-max-size, the kernel and which engine"
+                    + " can mount (jnr-fuse needs libfuse.so.2 and fusermount; direct needs only /dev/fuse, and"
+                    + " fusermount for non-root users); then mounts a tiny test filesystem with the default engine"
+                    + " ($RSPLICEFS_ENGINE, else jnr-fuse; the other one if it cannot) to see"
                     + " whether splice replies work and whether the kernel moves donated and gifted pages"
                     + " (the gift test may put up to two page dumps in the kernel log).",
             "Each line: OK, WARN (optional feature missing) or FAIL (the default configuration cannot work)."},
@@ -29,13 +32,17 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<Check> checks = new ArrayList<>();
-        for (Check c : SystemChecks.all()) {
+        Check devFuse = SystemChecks.devFuse();
+        Check libfuse = SystemChecks.libfuse();
+        EngineChoice engines = EngineChoice.detect(devFuse, libfuse);
+        for (Check c : SystemChecks.all(devFuse, libfuse, engines)) {
             print(out, c);
             checks.add(c);
         }
         // The experiments need what the checks above found; without it they only repeat the failure.
         boolean canMount = checks.stream().noneMatch(c -> c.status() == Check.Status.FAIL);
-        List<Check> probes = canMount ? MountProbe.run()
+        Engine engine = engines.forExperiments();
+        List<Check> probes = canMount && engine != null ? MountProbe.run(engine)
                 : MountProbe.skipped("needs the failed checks above", false);
         for (Check c : probes) {
             print(out, c);

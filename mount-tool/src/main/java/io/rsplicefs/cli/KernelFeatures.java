@@ -60,6 +60,10 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
                 VersionProvider.line("io_uring", ioUring()));
     }
 
+    /** Why neither engine uses passthrough or io_uring, whatever the kernel has: one wording for both lines. */
+    static final String NEITHER_ENGINE = "not used by either engine yet (jnr-fuse: libfuse 2.9 has no %s;"
+            + " direct: not asked for yet, issue 16)";
+
     /** FUSE passthrough came in 6.9 (CONFIG_FUSE_PASSTHROUGH); libfuse 2.9 cannot ask for it. */
     private String passthrough() {
         boolean versionHasIt = major > 6 || (major == 6 && minor >= 9);
@@ -68,7 +72,7 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
         if (versionHasIt) {
             has += configSays("CONFIG_FUSE_PASSTHROUGH").map(c -> ", " + c).orElse(", config not readable");
         }
-        return has + "; not used by this engine (libfuse 2.9 has no passthrough)";
+        return has + "; " + String.format(NEITHER_ENGINE, "passthrough");
     }
 
     /** FUSE over io_uring came in 6.14: the fuse module's parameter enable_uring exists then. */
@@ -76,11 +80,11 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
         String cfg = configSays("CONFIG_FUSE_IO_URING").map(c -> ", " + c).orElse("");
         if (enableUring.isEmpty()) {
             return "no: " + URING_PARAM + " is absent (FUSE over io_uring came in 6.14)" + cfg
-                    + "; not used by this engine";
+                    + "; " + String.format(NEITHER_ENGINE, "io_uring");
         }
         boolean on = enableUring.get().equalsIgnoreCase("Y") || enableUring.get().equals("1");
         return URING_PARAM.getFileName() + "=" + enableUring.get() + " (" + (on ? "on" : "off") + ")" + cfg
-                + "; not used by this engine (libfuse 2.9 has no io_uring)";
+                + "; " + String.format(NEITHER_ENGINE, "io_uring");
     }
 
     /** "CONFIG_X=y in /proc/config.gz", "CONFIG_X not set in ...", or empty when no config was readable. */

@@ -93,7 +93,9 @@ final class MountCommand implements Callable<Integer> {
     long maxRequest;
 
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
-            description = "libfuse mount options, passed through (e.g. -o allow_other,nonempty).")
+            description = "FUSE mount options by libfuse's names (e.g. -o allow_other,nonempty): passed to libfuse"
+                    + " (jnr-fuse), or translated for the kernel by the direct engine, which refuses those it"
+                    + " does not know.")
     List<String> fuseOptions = new ArrayList<>();
 
     @Option(names = "--inflate-cache", paramLabel = "SIZE", defaultValue = "1G", converter = ByteSizeConverter.class,

@@ -15,7 +15,8 @@ import java.util.Set;
  * {@code -o} name here; the call becomes {@code rsplicefs mount [options] SOURCE MOUNTPOINT}, a background
  * mount that returns once the mount is live. mount.fuse itself handles user, users, nouser, noauto,
  * _netdev and setuid=; what it passes on that only fstab means (defaults, nofail, x-*, comment=) is
- * dropped; every other option goes to libfuse, which refuses what it does not know.
+ * dropped; every other option goes to the engine (libfuse, or the direct engine, which takes libfuse's
+ * names for the kernel's options), which refuses what it does not know.
  */
 final class MountHelper {
     /** One rsplicefs option as a mount option: its -o form, the mount argument it becomes, its help. */
@@ -31,17 +32,20 @@ final class MountHelper {
             new Opt("donate", null, "--donate (nodonate: --no-donate)"),
             new Opt("force_gift", null, "--force-gift"),
             new Opt("stable_replies", null, "--stable-replies (nostable_replies: --no-stable-replies)"),
-            new Opt("threads", "N", "--threads=N (only 1 can be honoured)"),
+            new Opt("threads", "N", "--threads=N (direct: N workers; jnr-fuse: only 1)"),
+            new Opt("max_request", "SIZE", "--max-request=SIZE (direct: 128K to 1M)"),
             new Opt("inflate_cache", "SIZE", "--inflate-cache=SIZE (archives)"),
             new Opt("inflate_cache_dir", "DIR", "--inflate-cache-dir=DIR (archives)"),
-            new Opt("engine", "jnr-fuse", "the only engine (libfuse 2.9); others are refused"));
+            // One line per engine: each value is a whole option a reader can copy.
+            new Opt("engine", "jnr-fuse", "--engine=jnr-fuse (libfuse 2.9; the default)"),
+            new Opt("engine", "direct", "--engine=direct (own FUSE code, needs no libfuse)"));
 
     /** Options only fstab and mount(8) care about, which mount.fuse passes on all the same. */
     static final Set<String> FSTAB_ONLY = Set.of("defaults", "auto", "noauto", "user", "users", "nouser", "owner",
             "group", "nofail", "_netdev");
 
     /** The engines that can serve a mount: the -o engine= values accepted. */
-    static final String ENGINE = "jnr-fuse";
+    static final List<String> ENGINES = List.of("jnr-fuse", "direct");
 
     private MountHelper() {
     }
@@ -126,13 +130,16 @@ final class MountHelper {
                 case "stable_replies" -> mount.add(flag(o, value, "--stable-replies"));
                 case "nostable_replies", "no_stable_replies" -> mount.add(flag(o, value, "--no-stable-replies"));
                 case "threads" -> mount.add("--threads=" + need(o, value));
+                case "max_request" -> mount.add("--max-request=" + need(o, value));
                 case "inflate_cache" -> mount.add("--inflate-cache=" + need(o, value));
                 case "inflate_cache_dir" -> mount.add("--inflate-cache-dir=" + need(o, value));
                 case "engine" -> {
-                    if (!ENGINE.equals(need(o, value))) {
-                        throw new BadOption("mount option " + o + ": no such engine; the only one is engine="
-                                + ENGINE + " (jnr-fuse over libfuse 2.9)");
+                    String e = need(o, value).trim().toLowerCase(Locale.ROOT);
+                    if (!ENGINES.contains(e)) {
+                        throw new BadOption("mount option " + o + ": no such engine; use engine=jnr-fuse"
+                                + " (libfuse 2.9) or engine=direct (needs only /dev/fuse)");
                     }
+                    mount.add("--engine=" + e); // wins over $RSPLICEFS_ENGINE: the fstab line says it
                 }
                 case "debug", "foreground" -> throw new BadOption("mount option " + o + " would keep mount(8)"
                         + " waiting; run rsplicefs mount -f (or -d) SOURCE MOUNTPOINT instead");
@@ -166,6 +173,7 @@ final class MountHelper {
                 "rsplicefs is also the program that mount.fuse runs for the type fuse.rsplicefs:",
                 "  mount -t fuse.rsplicefs SOURCE MOUNTPOINT -o read_path=rsplice,donate",
                 "  fstab line: /srv/data /mnt/data fuse.rsplicefs read_path=rsplice,nofail 0 0",
+                "  on the direct engine: /srv/data /mnt/data fuse.rsplicefs engine=direct,threads=2,nofail 0 0",
                 "It mounts in the background and returns once the mount is live (as rsplicefs mount does),"
                         + " with the source as the mount table's fsname; rsplicefs umount MOUNTPOINT or"
                         + " umount MOUNTPOINT unmounts.",
@@ -176,7 +184,9 @@ final class MountHelper {
         lines.add("mount.fuse handles user, users, nouser, noauto, _netdev and setuid=USER itself; defaults,"
                 + " nofail, x-* and comment= are left to mount(8) and systemd; every other option"
                 + " (allow_other, ro, nosuid, nodev, nonempty, default_permissions, max_read=N, ...) goes to"
-                + " libfuse, which refuses one it does not know.");
+                + " the engine, which refuses one it does not know. Without engine=, the mount uses"
+                + " $RSPLICEFS_ENGINE if it reaches the helper (mount(8) and systemd may not pass it on), else"
+                + " jnr-fuse.");
         lines.add("mount(8) runs helpers without PATH: rsplicefs must be in /usr/bin, /usr/local/bin or /sbin"
                 + " (the Debian package installs /usr/bin/rsplicefs).");
         return lines.toArray(String[]::new);

@@ -3,14 +3,16 @@ package io.rsplicefs.cli;
 import io.rsplicefs.cli.probe.ProbeResult;
 import io.rsplicefs.cli.probe.ProbeSetup;
 import io.rsplicefs.cli.probe.ReadPathProbe;
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.read.ReadPath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The doctor's experiments on a real mount ({@link ReadPathProbe}): a 1 MiB file read through rsplice with
- * donation, then the gift mount's own measurement, each verdict taken from the filesystem's own counters.
+ * The doctor's experiments on a real mount ({@link ReadPathProbe}) with one engine: a 1 MiB file read through
+ * rsplice with donation, then the gift mount's own measurement, each verdict taken from the filesystem's own
+ * counters.
  * The mounts are gone, and the scratch directory deleted, when {@link #run} returns.
  */
 final class MountProbe {
@@ -24,16 +26,16 @@ final class MountProbe {
     }
 
     /** Runs the experiments; every check is reported, as WARN "skipped" when it could not run. */
-    static List<Check> run() {
+    static List<Check> run(Engine engine) {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         ReadPathProbe probe;
         try {
-            probe = ReadPathProbe.create(tmp, FILE_SIZE);
+            probe = ReadPathProbe.create(tmp, FILE_SIZE, engine);
         } catch (IOException e) {
             return skipped("cannot prepare the test files in " + tmp + ": " + e.getMessage(), true);
         }
         try (probe) {
-            String where = "(1 MiB file on " + probe.sourceFsType() + ")";
+            String where = "(1 MiB file on " + probe.sourceFsType() + ", " + engine.id() + " engine)";
             ProbeResult donated = probe.measure(new ProbeSetup(DONATE, ReadPath.RSPLICE, true));
             if (donated.error() != null) {
                 return skipped(donated.error(), true);
@@ -81,5 +83,6 @@ final class MountProbe {
         String counted = "gift: " + moved + " of " + gifted + " gifted pages moved";
         return moved == gifted ? Check.ok(GIFT, counted + "; --read-path=gift --donate can be used")
                 : Check.warn(GIFT, counted + "; this kernel copies them, gift falls back to rsplice");
+
     }
 }

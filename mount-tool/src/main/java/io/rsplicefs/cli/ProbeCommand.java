@@ -4,6 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.rsplicefs.cli.probe.ProbeResult;
 import io.rsplicefs.cli.probe.ProbeSetup;
 import io.rsplicefs.cli.probe.ReadPathProbe;
+import io.rsplicefs.fs.Engine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "probe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-            "Measure what this kernel does with the replies of each read path: for copy, fd, fd+donate, rsplice,"
-                    + " rsplice+donate, auto, auto+donate and gift, mount a mirror of a scratch directory, read"
+            "Measure what this kernel does with the replies of each read path on one engine (--engine): for copy,"
+                    + " fd, fd+donate, rsplice, rsplice+donate, auto, auto+donate and gift, mount a mirror of a"
+                    + " scratch directory, read"
                     + " a file through it from a cold cache (buffered, as applications read), and report from"
                     + " the filesystem's counters (every reply sampled) and mincore on the backing file whether"
                     + " replies were spliced, pages moved, or bytes copied.",
@@ -53,6 +55,12 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of the table.")
     boolean json;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "${env:RSPLICEFS_ENGINE:-jnr-fuse}",
+            converter = EngineConverter.class, completionCandidates = EngineConverter.Candidates.class,
+            description = "Who speaks the FUSE protocol for the probe's mounts: jnr-fuse or direct (default:"
+                    + " $RSPLICEFS_ENGINE if set, else jnr-fuse), as for rsplicefs mount.")
+    Engine engine;
+
     @Override
     public Integer call() throws CliException, IOException {
         if (sizeMib < 1 || sizeMib > 1024) {
@@ -66,14 +74,15 @@ final class ProbeCommand implements Callable<Integer> {
         List<ProbeResult> results = new ArrayList<>();
         ReadPathProbe probe;
         try {
-            probe = ReadPathProbe.create(dir, sizeMib << 20);
+            MountPreflight.check(List.of(), engine); // one line with the fix, not eight failed mounts
+            probe = ReadPathProbe.create(dir, sizeMib << 20, engine);
         } catch (IOException e) {
             throw new CliException("cannot create the probe's files in " + dir + ": " + e.getMessage(), e);
         }
         try (probe) {
             if (!json) {
-                out.printf(Locale.ROOT, "kernel  %s, a %d MiB file on %s read cold through each setup%n%n",
-                        System.getProperty("os.version"), sizeMib, probe.sourceFsType());
+                out.printf(Locale.ROOT, "kernel  %s, engine %s, a %d MiB file on %s read cold through each setup%n%n",
+                        System.getProperty("os.version"), engine.id(), sizeMib, probe.sourceFsType());
                 out.printf(Locale.ROOT, ROW + "%n", "SETUP", "RESULT", "MEASURED");
                 out.flush();
             }
@@ -88,6 +97,7 @@ final class ProbeCommand implements Callable<Integer> {
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("kernel", System.getProperty("os.version"));
+                m.put("engine", engine.id());
                 m.put("fileBytes", probe.fileSize());
                 m.put("backingFs", probe.sourceFsType());
                 m.put("setups", results.stream().map(ProbeResult::toMap).toList());

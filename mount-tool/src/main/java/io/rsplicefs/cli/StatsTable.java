@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Renders a mount's counters for people: mount lines, then one row per read path. */
+/**
+ * Renders a mount's counters for people: mount lines, the engine's lines when it keeps counters (direct),
+ * then one row per read path.
+ */
 final class StatsTable {
     private static final String ROW = "%-8s %10s %10s %9s %9s %7s %14s  %s";
 
@@ -39,6 +42,9 @@ final class StatsTable {
         }
         b.append(String.format(Locale.ROOT, "failures    %s\n",
                 stats.callbackFailures().isEmpty() ? "none" : flat(stats.callbackFailures())));
+        if (stats.engine() != null) {
+            b.append(EngineLines.render(stats.engine()));
+        }
         b.append('\n');
         b.append(String.format(Locale.ROOT, ROW, "READPATH", "REQUESTS", "MiB", "SPLICED", "COPIED", "ERRORS",
                 "MOVED/SAMPLED", "COPY REASONS")).append('\n');

@@ -13,13 +13,20 @@ import java.util.List;
 import java.util.Optional;
 import jnr.ffi.LibraryLoader;
 
-/** The doctor's checks of what is installed and configured (no mount needed). */
+/**
+ * The doctor's checks of what is installed and configured (no mount needed). Two engines need different
+ * things: jnr-fuse needs libfuse.so.2 and fusermount; direct needs only /dev/fuse, and as non-root
+ * fusermount3 or fusermount to mount (fusermount to unmount). What only one engine needs is a FAIL only
+ * when the other cannot stand in for it.
+ */
 final class SystemChecks {
     private SystemChecks() {
     }
 
-    static List<Check> all() {
-        return List.of(devFuse(), fusermount(), libfuse(), jniHelper(), pipeMaxSize(), kernel());
+    /** Every check, in the doctor's order, given the results of those the engine choice is made from. */
+    static List<Check> all(Check devFuse, Check libfuse, EngineChoice engines) {
+        return List.of(devFuse, fusermount(engines), forDoctor(libfuse, engines), jniHelper(), pipeMaxSize(),
+                kernel(), engines.check());
     }
 
     static Check devFuse() {
@@ -37,11 +44,14 @@ final class SystemChecks {
         }
     }
 
-    static Check fusermount() {
+    static Check fusermount(EngineChoice engines) {
         Optional<Path> f = onPath("fusermount");
         if (f.isEmpty()) {
-            return Check.fail("fusermount", "not on PATH: install it (apt-get install fuse); libfuse 2 mounts"
-                    + " and unmounts with it");
+            String fix = "not on PATH: install it (apt-get install fuse); the jnr-fuse engine (libfuse 2) mounts"
+                    + " and unmounts with it";
+            return engines.directUsable() && isRoot()
+                    ? Check.warn("fusermount", fix + ", the direct engine needs none as root (--engine=direct)")
+                    : Check.fail("fusermount", fix + ", and so does every non-root mount");
         }
         boolean setuid;
         try {
@@ -69,9 +79,24 @@ final class SystemChecks {
             return Check.ok("libfuse", "libfuse.so.2 loads (API " + v / 10 + "." + v % 10 + ")"
                     + mappedFile("libfuse.so").map(p -> ", " + p).orElse(""));
         } catch (LinkageError | RuntimeException e) {
-            return Check.fail("libfuse", "libfuse.so.2 does not load (" + e.getMessage()
-                    + "): install libfuse2 (apt-get install libfuse2)");
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("").trim(); // a check is one line
+            return Check.fail("libfuse", LIBFUSE_MISSING + " (" + why
+                    + "): install libfuse2 (apt-get install libfuse2) for the jnr-fuse engine");
         }
+    }
+
+    private static final String LIBFUSE_MISSING = "libfuse.so.2 does not load";
+
+    /**
+     * libfuse's check as the doctor reports it: without libfuse only the jnr-fuse engine is lost, a warning
+     * when the direct engine can mount here.
+     */
+    static Check forDoctor(Check lib, EngineChoice engines) {
+        if (lib.status() == Check.Status.OK || !engines.directUsable()) {
+            return lib;
+        }
+        return Check.warn(lib.name(), LIBFUSE_MISSING + ": the jnr-fuse engine cannot mount here; use"
+                + " --engine=direct (needs only /dev/fuse), or install libfuse2 (apt-get install libfuse2)");
     }
 
     static Check jniHelper() {
@@ -116,7 +141,7 @@ final class SystemChecks {
         }
     }
 
-    private static Optional<Path> onPath(String name) {
+    static Optional<Path> onPath(String name) {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();

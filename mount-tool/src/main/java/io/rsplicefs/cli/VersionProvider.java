@@ -9,7 +9,8 @@ import picocli.CommandLine.IVersionProvider;
 
 /**
  * --version: the version from the jar manifest (Implementation-Version; "dev" when run from classes), then
- * one line each for the engine and the kernel features found ({@link KernelFeatures}). Mounts nothing.
+ * one line for the engines (both, and the default) and one each for the kernel features found
+ * ({@link KernelFeatures}). Mounts nothing.
  */
 final class VersionProvider implements IVersionProvider {
     static String version() {
@@ -30,11 +31,18 @@ final class VersionProvider implements IVersionProvider {
         return String.format(java.util.Locale.ROOT, "%-12s %s", name, text);
     }
 
-    /** jnr-fuse, the only engine, and whether the libfuse 2 it needs loads. */
+    /**
+     * Both engines and what each needs: jnr-fuse whether the libfuse 2 it loads is there, direct only
+     * /dev/fuse (the kernel line says whether it is there); then the default a mount uses.
+     */
     private static String engine() {
         String jnr = "jnr-fuse " + buildProperty("jnr-fuse.version");
         Check lib = SystemChecks.libfuse();
-        return lib.status() == Check.Status.OK ? jnr + " on " + lib.detail().replace("libfuse.so.2 loads ", "libfuse.so.2 ") : jnr + ", unusable: " + lib.detail();
+        jnr = lib.status() == Check.Status.OK ? jnr + " on " + lib.detail().replace("libfuse.so.2 loads ",
+                "libfuse.so.2 ") : jnr + ", unusable: " + lib.detail();
+        String env = System.getenv("RSPLICEFS_ENGINE");
+        return jnr + "; direct (own protocol code on /dev/fuse, no libfuse); default "
+                + EngineChoice.defaultEngine().id() + (env == null || env.isBlank() ? "" : " ($RSPLICEFS_ENGINE)");
     }
 
     private static String buildProperty(String key) {

@@ -1,12 +1,14 @@
 package io.rsplicefs.cli.bench;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.host.Capabilities;
 import io.rsplicefs.fs.host.Damon;
 import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.host.ProcFile;
 import io.rsplicefs.fs.host.ProcessStat;
 import io.rsplicefs.fs.host.SystemInfo;
+import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.nativeio.NativeIoException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -191,7 +193,7 @@ public final class BenchRun {
                 System.getProperty("java.version", "?"), base.toString(), fsType, cfg.size(), cfg.rounds(),
                 cfg.randRuntime(), cfg.nativeLoops(), cfg.warmup(), cfg.commandLine(),
                 pipeMaxAtStart + (pipeMaxAtStart.equals(pipeMaxAtEnd) ? "" : " (" + pipeMaxAtEnd + " at the end)"),
-                Capabilities.hasSysResource());
+                Capabilities.hasSysResource(), cfg.engines().stream().map(Engine::id).toList());
         Map<Job, String> fioCommands = new LinkedHashMap<>();
         for (Job j : cfg.jobs()) {
             fioCommands.put(j, fio.commandLine(j, Path.of("MNT", DATA_FILE), cfg.size(), true, cfg.randRuntime(), 1,
@@ -276,7 +278,7 @@ public final class BenchRun {
                         ? (cpu1.getAsLong() - cpu0.getAsLong()) / (double) SystemInfo.clockTicks() : null;
                 FsCounters fs = fs0.isPresent() && fs1.isPresent() ? fs1.get().minus(fs0.get()) : null;
                 return new Measurement(round, position, job, t.id(), r, cpu, cached1 - cached0, backing0, backing1,
-                        fuse, fs, kept, traceReads, traceBytes);
+                        fuse, fs, kept, traceReads, traceBytes, tc != null && tc.complete() ? tc.replySizes() : null);
             } finally {
                 if (fuseFd >= 0) {
                     try {
@@ -352,7 +354,7 @@ public final class BenchRun {
     }
 
     private String progressLine(Measurement m) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-8s %-15s %8.0f MB/s", m.job.id(),
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-8s %-22s %8.0f MB/s", m.job.id(),
                 m.target, m.mbPerSec()));
         if (m.cpuPerGib() != null) {
             b.append(String.format(Locale.ROOT, "  cpu %.2f s/GiB", m.cpuPerGib()));
@@ -380,7 +382,9 @@ public final class BenchRun {
             Chart.write(summary, summary.targets(), "rsplicefs bench: throughput relative to native",
                     MarkdownReport.size(info.size()) + " file, median of " + info.rounds() + " round"
                             + (info.rounds() == 1 ? "" : "s") + ", Linux " + info.kernel() + ", " + info.cpus()
-                            + " CPUs, " + info.startedUtc() + "; dashed: the issue's goal", png);
+                            + " CPUs, " + info.startedUtc() + "; dashed: the read paths' goal"
+                            + (EngineGoals.applies(summary.targets()) ? ", purple: the direct engine's (issue 15);"
+                            + " striped bars: the direct engine" : ""), png);
         } catch (IOException | RuntimeException | LinkageError e) {
             notes.add("the chart could not be drawn: " + e);
             chartRef = null;
@@ -396,6 +400,8 @@ public final class BenchRun {
             m.put("kind", t.kind().name().toLowerCase(Locale.ROOT));
             m.put("command", t.command());
             m.put("note", t.note());
+            m.put("engine", t.engine().map(Engine::id).orElse(null));
+            m.put("engineStats", t.engineStats().map(BenchRun::negotiated).orElse(null));
             ts.add(m);
         }
         j.put("targets", ts);
@@ -404,6 +410,8 @@ public final class BenchRun {
         fioCommands.forEach((k, v) -> cmds.put(k.id(), v));
         j.put("fioCommands", cmds);
         j.put("summary", summary.rows().stream().map(Summary.Row::toJson).toList());
+        j.put("engineGoals", EngineGoals.applies(summary.targets())
+                ? EngineGoals.judge(summary).stream().map(EngineGoals.Line::toJson).toList() : null);
         j.put("measurements", all.stream().map(Measurement::toJson).toList());
         try {
             Files.writeString(md, text, StandardCharsets.UTF_8);
@@ -417,6 +425,19 @@ public final class BenchRun {
         out.flush();
         say("wrote " + md + ", " + json + (chartRef == null ? "" : ", " + png) + " and the raw fio output in "
                 + cfg.out().resolve("fio"));
+    }
+
+    /** What a direct mount agreed with the kernel when it went live (its counters are per measurement). */
+    private static Map<String, Object> negotiated(MountStats.EngineStats e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", e.name());
+        m.put("protocol", e.protocol());
+        m.put("transport", e.transport());
+        m.put("threads", e.threads());
+        m.put("maxRequestBytes", e.maxRequestBytes());
+        m.put("maxReadahead", e.maxReadahead());
+        m.put("accepted", e.accepted());
+        return m;
     }
 
     private void prepareOut(Path rawDir) throws BenchException {

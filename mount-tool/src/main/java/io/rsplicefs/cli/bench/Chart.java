@@ -1,11 +1,13 @@
 package io.rsplicefs.cli.bench;
 
+import io.rsplicefs.fs.Engine;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.Shape;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,17 +19,21 @@ import javax.imageio.ImageIO;
  * The PNG chart: one panel per job, one horizontal bar per target, the bar
  * being the median ratio to native (native = 1). Each panel has its own scale
  * (random 4k ratios are a tenth of sequential ones) and the issue's goal as a
- * dashed line. Pure Java2D, headless: no package beyond the JDK.
+ * dashed line (with a direct target, the direct engine's goal of issue 15,
+ * relative to this run's baseline, as a second one). A target on the direct engine has its read path's colour with
+ * white stripes, so each pair of engines reads as one colour. Pure Java2D,
+ * headless: no package beyond the JDK.
  */
 final class Chart {
     private static final int WIDTH = 1400;
     private static final int MARGIN = 24;
-    private static final int LABEL_W = 150;
+    private static final int LABEL_W = 200; // "rsplice+donate+single@direct" fits
     private static final int BAR_H = 22;
     private static final int BAR_GAP = 8;
-    private static final int PANEL_HEAD = 40;
+    private static final int PANEL_HEAD = 54; // the title, then room for two goal labels
     private static final int PANEL_FOOT = 34;
     private static final Color GOAL = new Color(0xC62828);
+    private static final Color ENGINE_GOAL = new Color(0x6A1B9A);
 
     private Chart() {
     }
@@ -75,7 +81,8 @@ final class Chart {
         g.drawString(job.id() + ": " + job.title(), x + 10, y + 24);
 
         Optional<Double> goal = Goals.ratioGoal(job);
-        double max = goal.orElse(0.0);
+        Optional<Double> engineGoal = EngineGoals.ratioGoal(s, job);
+        double max = Math.max(goal.orElse(0.0), engineGoal.orElse(0.0));
         for (String t : bars) {
             Double r = s.row(job, t).map(Summary.Row::ratio).orElse(null);
             if (r != null) {
@@ -101,17 +108,12 @@ final class Chart {
         }
         g.drawString("ratio to native (native = 1)", plotX, plotBottom + 28);
 
-        // the goal first, so bars and their labels stay readable on top of it
-        if (goal.isPresent()) {
-            int gx = plotX + (int) Math.round(goal.get() / max * plotW);
-            g.setColor(GOAL);
-            g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f},
-                    0f));
-            g.drawLine(gx, plotTop - 6, gx, plotBottom);
-            g.setStroke(new BasicStroke(1f));
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
-            g.drawString("goal " + MarkdownReport.fmt(goal.get(), 2), gx + 4, plotTop - 6);
-        }
+        // the goals first, so bars and their labels stay readable on top of them
+        double scale = max;
+        goal.ifPresent(v -> goalLine(g, GOAL, "goal " + MarkdownReport.fmt(v, 2), v, scale, plotX, plotW, plotTop,
+                plotBottom, 0));
+        engineGoal.ifPresent(v -> goalLine(g, ENGINE_GOAL, "direct goal " + MarkdownReport.fmt(v, v < 0.1 ? 3 : 2), v, scale,
+                plotX, plotW, plotTop, plotBottom, 12));
         for (int i = 0; i < bars.size(); i++) {
             String t = bars.get(i);
             int by = plotTop + i * (BAR_H + BAR_GAP);
@@ -129,15 +131,45 @@ final class Chart {
             int bw = Math.max(1, (int) Math.round(r / max * plotW));
             g.setColor(color(t));
             g.fillRect(plotX, by, bw, BAR_H);
+            if (BenchConfig.engineOf(t).orElse(null) == Engine.DIRECT) {
+                stripes(g, plotX, by, bw, BAR_H);
+            }
             g.setColor(Color.BLACK);
             String label = MarkdownReport.fmt(r, 3) + "  (" + MarkdownReport.fmt(row.get().mbPerSec(), 0) + " MB/s)";
             g.drawString(label, plotX + bw + 6, by + BAR_H - 6);
         }
     }
 
-    /** rsplicefs paths in blues and greens, donation in teal, peers in warm colours. */
+    /** A dashed vertical line at ratio {@code v}, labelled above the plot ({@code lift} px higher). */
+    private static void goalLine(Graphics2D g, Color c, String label, double v, double max, int plotX, int plotW,
+                                 int plotTop, int plotBottom, int lift) {
+        int gx = plotX + (int) Math.round(v / max * plotW);
+        g.setColor(c);
+        g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f},
+                0f));
+        g.drawLine(gx, plotTop - 6 - lift, gx, plotBottom);
+        g.setStroke(new BasicStroke(1f));
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
+        g.drawString(label, gx + 4, plotTop - 6 - lift);
+    }
+
+    /** Diagonal white stripes over a bar: the direct engine's mark. */
+    private static void stripes(Graphics2D g, int x, int y, int w, int h) {
+        Shape clip = g.getClip();
+        g.clipRect(x, y, w, h);
+        g.setColor(new Color(255, 255, 255, 150));
+        g.setStroke(new BasicStroke(3f));
+        for (int sx = x - h; sx < x + w; sx += 9) {
+            g.drawLine(sx, y + h, sx + h, y);
+        }
+        g.setStroke(new BasicStroke(1f));
+        g.setClip(clip);
+    }
+
+    /** rsplicefs paths in blues and greens, donation in teal, peers in warm colours; an engine suffix ignored. */
     static Color color(String target) {
-        return switch (target) {
+        int at = target.indexOf(BenchConfig.ENGINE_MARK);
+        return switch (at < 0 ? target : target.substring(0, at)) {
             case "copy" -> new Color(0x90A4AE);
             case "fd" -> new Color(0x64B5F6);
             case "rsplice" -> new Color(0x1E88E5);

@@ -6,10 +6,11 @@ import java.util.TreeMap;
 
 /**
  * A rsplicefs mount's own counters, summed over its read paths: bytes served,
- * replies spliced or copied (and why copied), and the donation samples.
+ * replies spliced or copied (and why copied), the donation samples, and the
+ * READ sizes the kernel asked for (direct engine only; empty for jnr-fuse).
  */
 record FsCounters(long served, long spliceReplies, long copyReplies, long sampledPages, long movedPages,
-                  Map<String, Long> copyReasons) {
+                  Map<String, Long> copyReasons, Map<String, Long> readSizes) {
 
     /** Sums the read paths of a mount's counters. */
     static FsCounters of(MountStats stats) {
@@ -27,7 +28,9 @@ record FsCounters(long served, long spliceReplies, long copyReplies, long sample
             moved += p.donation().movedPages();
             p.copyReasons().forEach((k, n) -> reasons.merge(k, n, Long::sum));
         }
-        return new FsCounters(served, spliced, copied, sampled, moved, reasons);
+        Map<String, Long> sizes = stats.engine() == null || stats.engine().readSizes() == null ? Map.of()
+                : stats.engine().readSizes();
+        return new FsCounters(served, spliced, copied, sampled, moved, reasons, sizes);
     }
 
     /** What happened between {@code before} and this. */
@@ -41,7 +44,7 @@ record FsCounters(long served, long spliceReplies, long copyReplies, long sample
         });
         return new FsCounters(served - before.served, spliceReplies - before.spliceReplies,
                 copyReplies - before.copyReplies, sampledPages - before.sampledPages, movedPages - before.movedPages,
-                reasons);
+                reasons, ReadSizes.minus(readSizes, before.readSizes));
     }
 
     /** Fraction of the replies that were spliced; null without replies. */

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -16,7 +18,8 @@ import java.util.function.Consumer;
  * private tracefs instance: how many READ requests a job made and how many
  * bytes the replies carried. This is how a peer that keeps no counters is
  * checked (every fio read reached its daemon), and it shows the request sizes
- * (libfuse 2.9 stops at 128 KiB). Root only; without tracefs or the events the
+ * (libfuse 2.9 stops at 128 KiB): the mean, and the replies by size in the
+ * direct engine's buckets ({@link ReadSizes}), for every FUSE target alike. Root only; without tracefs or the events the
  * run goes on without it. The events cost well under a microsecond each.
  */
 final class FuseTrace implements AutoCloseable {
@@ -24,8 +27,11 @@ final class FuseTrace implements AutoCloseable {
     /** sizeof(struct fuse_out_header): every reply's len includes it. */
     private static final int OUT_HEADER = 16;
 
-    /** READ requests and the payload bytes of their successful replies; complete=false when events were lost. */
-    record Counts(long reads, long bytes, boolean complete) {
+    /**
+     * READ requests, the payload bytes of their successful replies and those replies by size (a short reply
+     * at the end of the file counts at its own size); complete=false when events were lost.
+     */
+    record Counts(long reads, long bytes, Map<String, Long> replySizes, boolean complete) {
     }
 
     private final Path instance;
@@ -121,6 +127,7 @@ final class FuseTrace implements AutoCloseable {
         write(instance.resolve("events/fuse/enable"), "0");
         Set<Long> reads = new HashSet<>();
         long bytes = 0;
+        Map<String, Long> sizes = new TreeMap<>();
         try (BufferedReader r = Files.newBufferedReader(instance.resolve("trace"), StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -131,11 +138,13 @@ final class FuseTrace implements AutoCloseable {
                 }
                 int e = line.indexOf("fuse_request_end: ");
                 if (e >= 0 && reads.contains(field(line, e, "req ")) && field(line, e, "error ") == 0) {
-                    bytes += Math.max(0, field(line, e, "len ") - OUT_HEADER);
+                    long payload = Math.max(0, field(line, e, "len ") - OUT_HEADER);
+                    bytes += payload;
+                    sizes.merge(ReadSizes.bucket(payload), 1L, Long::sum);
                 }
             }
         }
-        return new Counts(reads.size(), bytes, lost() == 0);
+        return new Counts(reads.size(), bytes, sizes, lost() == 0);
     }
 
     /** Events overwritten or dropped since the buffer was cleared, over all CPUs. */

@@ -31,7 +31,8 @@ final class MarkdownReport {
                 .append(info.fioVersion()).append(", ioengine=psync, buffered (direct=0); rand4k stops after ")
                 .append(info.randRuntime()).append(" s; native reads the file ").append(info.nativeLoops())
                 .append(info.nativeLoops() == 1 ? " time" : " times")
-                .append(" per job (fio loops), each FUSE target once\n");
+                .append(" per job (fio loops), each FUSE target once; rsplicefs engines: ")
+                .append(String.join(", ", info.engines())).append(" (a target on direct is named @direct)\n");
         b.append("- versions: rsplicefs ").append(info.rsplicefsVersion()).append(", Java ")
                 .append(info.javaVersion()).append("; fs.pipe-max-size ").append(info.pipeMaxSize())
                 .append(info.capSysResource() ? " (CAP_SYS_RESOURCE: not binding)" : " (binding: no CAP_SYS_RESOURCE)")
@@ -62,29 +63,35 @@ final class MarkdownReport {
                 .append("cache keep it at 1), from the growth of Cached in /proc/meminfo and from mincore of the two ")
                 .append("files. Moved: fraction of the pages read that left the backing cache during the job. ")
                 .append("KiB/req: mean size of a FUSE READ reply (fuse tracepoints). ")
-                .append("Spliced: fraction of the replies the filesystem handed to libfuse to splice (its counters). ")
+                .append("READ size: the most common READ size (power-of-two buckets, share in parentheses), ")
+                .append("counted by the direct engine, else traced (see Engines). ")
+                .append("Spliced: fraction of the replies the filesystem handed to its engine to splice into ")
+                .append("/dev/fuse (its counters). ")
                 .append("Served/read: bytes served over bytes fio read, worst round, from the filesystem's own ")
                 .append("counters (rsplicefs) or else from the fuse tracepoints (peers); under 0.90 means reads did ")
                 .append("not reach the daemon, and is flagged ⚠.\n");
         for (Job j : s.jobs()) {
             b.append("\n### ").append(j.id()).append(": ").append(j.title()).append("\n\n");
             b.append(row(List.of("target", "MB/s", "ratio", "min–max", "CPU s/GiB", "cache (meminfo)",
-                    "cache (mincore)", "moved", "KiB/req", "spliced", "served/read")));
-            b.append(align(1, 10));
+                    "cache (mincore)", "moved", "KiB/req", "READ size", "spliced", "served/read")));
+            b.append(align(1, 11));
             for (String t : s.targets()) {
                 s.row(j, t).ifPresent(r -> b.append(row(List.of(t, fmt(r.mbPerSec(), 0), fmt(r.ratio(), 3),
                         r.ratioMin() == null ? "—" : fmt(r.ratioMin(), 3) + "–" + fmt(r.ratioMax(), 3),
                         fmt(r.cpuPerGib(), 2), fmt(r.footprintMeminfo(), 2), fmt(r.footprintMincore(), 2),
-                        fmt(r.movedFraction(), 2), fmt(r.kibPerRead(), 0), fmt(r.splicedFraction(), 2),
-                        served(r.servedMin())))));
+                        fmt(r.movedFraction(), 2), fmt(r.kibPerRead(), 0), EngineReport.readSize(t, r),
+                        fmt(r.splicedFraction(), 2), served(r.servedMin())))));
             }
         }
+
+        b.append(EngineReport.engines(s, targets));
+        b.append(EngineReport.goals(s));
 
         List<String> rsplicefs = targets.stream().filter(t -> t.kind() == Target.Kind.RSPLICEFS).map(Target::id)
                 .toList();
         if (!rsplicefs.isEmpty()) {
-            b.append("\n## The issue's targets\n\n");
-            b.append("For rsplicefs's best read path: seq1m ≥ ").append(Goals.SEQ1M_RATIO).append(", seq1m2 ≥ ")
+            b.append("\n## The read paths' targets\n\n");
+            b.append("For rsplicefs's best read path (on either engine): seq1m ≥ ").append(Goals.SEQ1M_RATIO).append(", seq1m2 ≥ ")
                     .append(Goals.SEQ1M2_RATIO).append(", rand4k ≥ ").append(Goals.RAND4K_RATIO)
                     .append(" (ratios to native), daemon CPU ≤ ").append(Goals.SEQ_CPU_PER_GIB)
                     .append(" s/GiB on every sequential job, and with donation a page-cache footprint ≤ ")
@@ -124,12 +131,12 @@ final class MarkdownReport {
         return b.toString();
     }
 
-    private static String row(List<String> cells) {
+    static String row(List<String> cells) {
         return "| " + String.join(" | ", cells) + " |\n";
     }
 
     /** A separator row: {@code left} left-aligned columns, then {@code right} right-aligned ones. */
-    private static String align(int left, int right) {
+    static String align(int left, int right) {
         StringBuilder b = new StringBuilder("|");
         for (int i = 0; i < left; i++) {
             b.append("---|");

@@ -30,10 +30,12 @@ final class Measurement {
     /** READ requests and their reply payload bytes seen by the fuse tracepoints; null when not traced. */
     final Long traceReads;
     final Long traceBytes;
+    /** The traced READ replies by size (ReadSizes buckets); null when not traced. */
+    final Map<String, Long> traceSizes;
 
     Measurement(int round, int position, Job job, String target, FioRunner.Result fio, Double daemonCpuSeconds,
                 long cachedDelta, long backingBefore, long backingAfter, Long fuseResident, FsCounters counters,
-                long keptPages, Long traceReads, Long traceBytes) {
+                long keptPages, Long traceReads, Long traceBytes, Map<String, Long> traceSizes) {
         this.round = round;
         this.position = position;
         this.job = job;
@@ -48,6 +50,7 @@ final class Measurement {
         this.keptPages = keptPages;
         this.traceReads = traceReads;
         this.traceBytes = traceBytes;
+        this.traceSizes = traceSizes;
     }
 
     double mbPerSec() {
@@ -141,7 +144,10 @@ final class Measurement {
         m.put("traceReadRequests", traceReads);
         m.put("traceReadBytes", traceBytes);
         m.put("traceServedRatio", round3(traceServedRatio()));
+        m.put("traceReadReplySizes", traceSizes == null ? null : ReadSizes.readable(traceSizes));
         m.put("kibPerReadRequest", round3(kibPerRead()));
+        m.put("engineReadSizes", counters == null || counters.readSizes().isEmpty() ? null
+                : ReadSizes.readable(counters.readSizes()));
         m.put("backingPagesKeptByEviction", keptPages);
         m.put("fioOutput", fio.output() == null ? null : fio.output().getFileName().toString());
         return m;

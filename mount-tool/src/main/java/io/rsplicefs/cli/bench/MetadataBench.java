@@ -1,5 +1,6 @@
 package io.rsplicefs.cli.bench;
 
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.host.MountTable;
 
 import java.io.IOException;
@@ -17,8 +18,9 @@ import java.util.Optional;
 
 /**
  * {@code rsplicefs bench --metadata}: the metadata workloads of issue 14, as a
- * user runs them in a shell, on native, a rsplicefs mount and (with
- * --with-peers) bindfs, interleaved round by round: create N empty files
+ * user runs them in a shell, on native, a rsplicefs mount per engine
+ * ("rsplicefs" on jnr-fuse, "rsplicefs@direct") and (with --with-peers)
+ * bindfs, interleaved round by round: create N empty files
  * ({@code seq | xargs touch}), {@code ls -l} them, {@code rm -rf} them. Each
  * target mirrors its own directory and stays mounted for all rounds (a
  * daemon serving for a while, as in use); every round works in a fresh
@@ -27,21 +29,25 @@ import java.util.Optional;
 public final class MetadataBench {
     static final List<String> WORKLOADS = List.of("create", "ls -l", "rm -rf");
     private static final String MARKER = "bench-ready";
+    /** The metadata bench's name for a rsplicefs mount (read path auto), "@direct" added for that engine. */
+    static final String RSPLICEFS = "rsplicefs";
 
     private final Path base;
     private final int files;
     private final int rounds;
     private final boolean withPeers;
+    private final List<Engine> engines;
     private final List<String> daemonJvmOptions;
     private final PrintStream out;
     private final Children children = new Children();
 
-    public MetadataBench(Path workDir, int files, int rounds, boolean withPeers, List<String> daemonJvmOptions,
-                         PrintStream out) {
+    public MetadataBench(Path workDir, int files, int rounds, boolean withPeers, List<Engine> engines,
+                         List<String> daemonJvmOptions, PrintStream out) {
         this.base = workDir.resolve("rsplicefs-bench-metadata-" + ProcessHandle.current().pid());
         this.files = files;
         this.rounds = rounds;
         this.withPeers = withPeers;
+        this.engines = engines;
         this.daemonJvmOptions = daemonJvmOptions;
         this.out = out;
     }
@@ -54,16 +60,17 @@ public final class MetadataBench {
         Thread hook = new Thread(() -> stopAll(targets), "bench-metadata-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            for (String id : withPeers ? List.of("native", "rsplicefs", "bindfs") : List.of("native", "rsplicefs")) {
-                Path src = mkdirs(base.resolve("src-" + id));
+            for (String id : targetIds()) {
+                Path src = mkdirs(base.resolve("src-" + BenchRun.fileId(id)));
                 write(src.resolve(MARKER));
-                Path mnt = base.resolve("mnt-" + id);
+                Path mnt = base.resolve("mnt-" + BenchRun.fileId(id));
                 Target t;
                 if (id.equals("native")) {
                     t = new NativeTarget(src.resolve(MARKER));
                     roots.add(src);
-                } else if (id.equals("rsplicefs")) {
-                    t = new RsplicefsTarget(id, children, src, mnt, MARKER, BenchConfig.Variant.parse("auto"), false,
+                } else if (id.startsWith(RSPLICEFS)) {
+                    BenchConfig.Variant auto = BenchConfig.Variant.parse(BenchConfig.id("auto", engineOf(id)));
+                    t = new RsplicefsTarget(id, children, src, mnt, MARKER, auto, false,
                             mkdirs(base.resolve("run")), daemonJvmOptions);
                     roots.add(mnt);
                 } else {
@@ -90,14 +97,14 @@ public final class MetadataBench {
                     for (int w = 0; w < s.length; w++) {
                         seconds.get(targets.get(i).id())[w][r] = s[w];
                     }
-                    out.printf("round %d %-10s create %.2f s, ls -l %.2f s, rm -rf %.2f s%n", r + 1,
+                    out.printf("round %d %-17s create %.2f s, ls -l %.2f s, rm -rf %.2f s%n", r + 1,
                             targets.get(i).id(), s[0], s[1], s[2]);
                 }
             }
         } finally {
             stopAll(targets);
             if (targets.stream().noneMatch(t -> !t.isNative() && MountTable.isMounted(
-                    base.resolve("mnt-" + t.id())))) {
+                    base.resolve("mnt-" + BenchRun.fileId(t.id()))))) {
                 children.run(new ProcessBuilder("rm", "-rf", base.toString()), 600);
             }
             try {
@@ -111,6 +118,21 @@ public final class MetadataBench {
         out.print(table);
         out.println("load average after: " + loadAverage());
         return table;
+    }
+
+    /** native, "rsplicefs" (jnr-fuse) and/or "rsplicefs@direct", bindfs with the peers. */
+    private List<String> targetIds() {
+        List<String> ids = new ArrayList<>(List.of("native"));
+        engines.forEach(e -> ids.add(BenchConfig.id(RSPLICEFS, e)));
+        if (withPeers) {
+            ids.add("bindfs");
+        }
+        return ids;
+    }
+
+    private static Engine engineOf(String id) {
+        int at = id.indexOf(BenchConfig.ENGINE_MARK);
+        return at < 0 ? Engine.JNR_FUSE : Engine.parse(id.substring(at + 1));
     }
 
     /** One round in a fresh directory: the seconds of each workload. */
@@ -141,26 +163,38 @@ public final class MetadataBench {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private String table(Map<String, double[][]> seconds) {
+    /**
+     * Median seconds per workload and target, then each rsplicefs mount's
+     * time over native's and bindfs's (lower is better), and with both
+     * engines direct's over jnr-fuse's.
+     */
+    String table(Map<String, double[][]> seconds) {
+        List<String> ours = seconds.keySet().stream().filter(id -> id.startsWith(RSPLICEFS)).toList();
+        List<String[]> ratios = new ArrayList<>(); // {numerator, denominator}
+        for (String denominator : List.of("native", "bindfs")) {
+            if (seconds.containsKey(denominator)) {
+                ours.forEach(id -> ratios.add(new String[] {id, denominator}));
+            }
+        }
+        String jnr = BenchConfig.id(RSPLICEFS, Engine.JNR_FUSE);
+        String direct = BenchConfig.id(RSPLICEFS, Engine.DIRECT);
+        if (seconds.containsKey(jnr) && seconds.containsKey(direct)) {
+            ratios.add(new String[] {direct, jnr});
+        }
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Median seconds of %d rounds, %d files%n%n", rounds, files));
         b.append("| workload |");
         seconds.keySet().forEach(id -> b.append(' ').append(id).append(" |"));
-        b.append(" rsplicefs / native |");
-        if (seconds.containsKey("bindfs")) {
-            b.append(" rsplicefs / bindfs |");
-        }
-        b.append('\n').append("|---|").append("---:|".repeat(seconds.size() + (seconds.containsKey("bindfs") ? 2 : 1)))
-                .append('\n');
+        ratios.forEach(r -> b.append(' ').append(r[0]).append(" / ").append(r[1]).append(" |"));
+        b.append('\n').append("|---|").append("---:|".repeat(seconds.size() + ratios.size())).append('\n');
         for (int w = 0; w < WORKLOADS.size(); w++) {
             b.append("| ").append(WORKLOADS.get(w)).append(" |");
             for (double[][] v : seconds.values()) {
                 b.append(String.format(Locale.ROOT, " %.2f |", median(v[w])));
             }
-            double rs = median(seconds.get("rsplicefs")[w]);
-            b.append(String.format(Locale.ROOT, " %.1fx |", rs / median(seconds.get("native")[w])));
-            if (seconds.containsKey("bindfs")) {
-                b.append(String.format(Locale.ROOT, " %.2fx |", rs / median(seconds.get("bindfs")[w])));
+            for (String[] r : ratios) {
+                b.append(String.format(Locale.ROOT, " %.2fx |",
+                        median(seconds.get(r[0])[w]) / median(seconds.get(r[1])[w])));
             }
             b.append('\n');
         }

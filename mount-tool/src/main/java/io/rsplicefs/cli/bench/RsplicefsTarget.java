@@ -1,5 +1,6 @@
 package io.rsplicefs.cli.bench;
 
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.Unmounter;
 import io.rsplicefs.fs.stats.MountStats;
@@ -17,10 +18,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A rsplicefs mount with one read path, made the way a user makes it: the
- * {@code rsplicefs mount} command in a child JVM, which leaves a daemon JVM
- * serving the mount. So fio and the daemon are separate processes, and the
- * daemon's CPU time is its own. Its live counters come from the stats xattr.
+ * A rsplicefs mount with one read path on one engine, made the way a user
+ * makes it: the {@code rsplicefs mount} command in a child JVM, which leaves a
+ * daemon JVM serving the mount. So fio and the daemon are separate processes,
+ * and the daemon's CPU time is its own. Its live counters come from the stats
+ * xattr.
  */
 final class RsplicefsTarget extends Target {
 
@@ -33,10 +35,12 @@ final class RsplicefsTarget extends Target {
     private final boolean stableReplies;
     private final boolean singleThreaded;
     private final boolean forceGift;
+    private final Engine engine;
     private final Path runtimeDir;
     private final List<String> extraJvmOptions;
     private volatile long pid = -1;
     private volatile String effectivePath;
+    private volatile MountStats.EngineStats engineStats;
     private volatile boolean mounted;
 
     RsplicefsTarget(String id, Children children, Path source, Path mountpoint, String fileName, BenchConfig.Variant variant,
@@ -51,12 +55,14 @@ final class RsplicefsTarget extends Target {
         this.stableReplies = variant.stableReplies();
         this.singleThreaded = variant.singleThreaded();
         this.forceGift = forceGift;
+        this.engine = variant.engine();
         this.runtimeDir = runtimeDir;
         this.extraJvmOptions = extraJvmOptions;
     }
 
     private List<String> mountArgs() {
-        List<String> a = new ArrayList<>(List.of("mount", "--read-path=" + readPath));
+        // Always named: the child would otherwise take $RSPLICEFS_ENGINE, and the id would lie.
+        List<String> a = new ArrayList<>(List.of("mount", "--engine=" + engine.id(), "--read-path=" + readPath));
         if (donate) {
             a.add("--donate");
         }
@@ -115,6 +121,21 @@ final class RsplicefsTarget extends Target {
         MountStats.MountInfo mount = stats().mount();
         pid = mount.pid();
         effectivePath = mount.readPath();
+        engineStats = stats().engine();
+        if (mount.engine() != null && !mount.engine().equals(engine.id())) {
+            throw new BenchException(id() + " asked for the " + engine.id() + " engine, the mount reports "
+                    + mount.engine());
+        }
+    }
+
+    @Override
+    Optional<Engine> engine() {
+        return Optional.of(engine);
+    }
+
+    @Override
+    Optional<MountStats.EngineStats> engineStats() {
+        return Optional.ofNullable(engineStats);
     }
 
     static String absoluteClassPath() throws BenchException {

@@ -1,13 +1,15 @@
 package io.rsplicefs.cli.bench;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Where and how a run was made: the report's header and the JSON's "run" object. */
 record RunInfo(String startedUtc, long elapsedSeconds, String kernel, String arch, int cpus, String cpuModel,
                long memTotalBytes, String loadStart, String loadEnd, String fioVersion, String rsplicefsVersion,
                String javaVersion, String dataDir, String dataFsType, long size, int rounds, int randRuntime,
-               int nativeLoops, boolean warmup, String commandLine, String pipeMaxSize, boolean capSysResource) {
+               int nativeLoops, boolean warmup, String commandLine, String pipeMaxSize, boolean capSysResource,
+               List<String> engines) {
 
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -33,6 +35,7 @@ record RunInfo(String startedUtc, long elapsedSeconds, String kernel, String arc
         m.put("command", commandLine);
         m.put("pipeMaxSize", pipeMaxSize);
         m.put("capSysResource", capSysResource);
+        m.put("engines", engines);
         return m;
     }
 }

@@ -1,5 +1,7 @@
 package io.rsplicefs.cli.bench;
 
+import io.rsplicefs.fs.Engine;
+import io.rsplicefs.fs.stats.MountStats;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,7 +24,10 @@ abstract class Target {
         this.kind = kind;
     }
 
-    /** The name in tables, charts and --targets: native, a read path (+donate), bindfs, passthrough_ll. */
+    /**
+     * The name in tables, charts and --targets: native, a read path (+donate, ...) with "@direct" when the
+     * direct engine serves it, bindfs, passthrough_ll.
+     */
     final String id() {
         return id;
     }
@@ -54,6 +59,16 @@ abstract class Target {
 
     /** The filesystem's own counters, if it keeps any. */
     Optional<FsCounters> counters() {
+        return Optional.empty();
+    }
+
+    /** The rsplicefs engine serving the mount; empty for native and the peers. */
+    Optional<Engine> engine() {
+        return Optional.empty();
+    }
+
+    /** What the engine negotiated with the kernel, as the mount reported it once live (direct only). */
+    Optional<MountStats.EngineStats> engineStats() {
         return Optional.empty();
     }
 

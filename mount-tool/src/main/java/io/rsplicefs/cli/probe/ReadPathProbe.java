@@ -1,5 +1,6 @@
 package io.rsplicefs.cli.probe;
 
+import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.FuseMount;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.MountException;
@@ -33,8 +34,10 @@ public final class ReadPathProbe implements AutoCloseable {
     private final Path source;
     private final Path mountpoint;
     private final byte[] content;
+    private final Engine engine;
 
-    private ReadPathProbe(Path base, int size) {
+    private ReadPathProbe(Path base, int size, Engine engine) {
+        this.engine = engine;
         this.base = base;
         this.source = base.resolve("source");
         this.mountpoint = base.resolve("mnt");
@@ -44,9 +47,12 @@ public final class ReadPathProbe implements AutoCloseable {
         }
     }
 
-    /** A fresh scratch directory under {@code dir} with the probe's file of {@code size} bytes in its source. */
-    public static ReadPathProbe create(Path dir, int size) throws IOException {
-        ReadPathProbe p = new ReadPathProbe(Files.createTempDirectory(dir, "rsplicefs-probe-"), size);
+    /**
+     * A fresh scratch directory under {@code dir} with the probe's file of {@code size} bytes in its source,
+     * to be mounted by {@code engine}.
+     */
+    public static ReadPathProbe create(Path dir, int size, Engine engine) throws IOException {
+        ReadPathProbe p = new ReadPathProbe(Files.createTempDirectory(dir, "rsplicefs-probe-"), size, engine);
         try {
             Files.createDirectories(p.source);
             Files.createDirectories(p.mountpoint);
@@ -67,6 +73,10 @@ public final class ReadPathProbe implements AutoCloseable {
         }
     }
 
+    public Engine engine() {
+        return engine;
+    }
+
     public int fileSize() {
         return content.length;
     }
@@ -78,8 +88,8 @@ public final class ReadPathProbe implements AutoCloseable {
         } catch (NativeIoException e) {
             return ProbeResult.failed(setup, "cannot drop the backing file from the page cache: " + e.getMessage());
         }
-        MountConfig c = new MountConfig(source, mountpoint).readPath(setup.path()).donate(setup.donate())
-                .sampleEvery(1);
+        MountConfig c = new MountConfig(source, mountpoint).engine(engine).readPath(setup.path())
+                .donate(setup.donate()).sampleEvery(1);
         FuseMount m;
         try {
             m = FuseMount.mount(c);

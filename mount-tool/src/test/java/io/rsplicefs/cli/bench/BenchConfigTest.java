@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rsplicefs.fs.Engine;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchConfigTest {
+    private static final List<Engine> JNR = List.of(Engine.JNR_FUSE);
+    private static final List<Engine> BOTH = List.of(Engine.JNR_FUSE, Engine.DIRECT);
+
     @Test
     void variantsTakeModifiersInAnyOrderOnce() {
         assertEquals(new BenchConfig.Variant("rsplice", true, false, true),
@@ -23,18 +27,20 @@ class BenchConfigTest {
     @Test
     void targetsAreCheckedDeduplicatedAndNativeComesFirst() {
         assertEquals(List.of("native", "fd", "auto+donate"),
-                BenchConfig.checkTargets(List.of(" fd", "auto+donate", "fd", "", "native"), false));
-        assertEquals(List.of("native", "gift"), BenchConfig.checkTargets(List.of("gift"), true));
+                BenchConfig.checkTargets(List.of(" fd", "auto+donate", "fd", "", "native"), false, JNR));
+        assertEquals(List.of("native", "gift"), BenchConfig.checkTargets(List.of("gift"), true, JNR));
     }
 
     @Test
     void refusedTargetsSayWhy() {
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> BenchConfig.checkTargets(List.of("gift"), false)).getMessage().contains("--force-gift"));
+                () -> BenchConfig.checkTargets(List.of("gift"), false, JNR)).getMessage().contains("--force-gift"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> BenchConfig.checkTargets(List.of("copy+donate"), false)).getMessage().contains("copy+donate"));
+                () -> BenchConfig.checkTargets(List.of("copy+donate"), false, JNR)).getMessage()
+                .contains("copy+donate"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> BenchConfig.checkTargets(List.of("zfs"), false)).getMessage().contains("unknown target 'zfs'"));
+                () -> BenchConfig.checkTargets(List.of("zfs"), false, JNR)).getMessage()
+                .contains("unknown target 'zfs'"));
     }
 
     @Test
@@ -42,5 +48,37 @@ class BenchConfigTest {
         assertEquals(List.of("native", "copy", "fd", "rsplice", "rsplice+donate", "auto"),
                 BenchConfig.defaultTargets(false, false));
         assertTrue(BenchConfig.defaultTargets(true, true).containsAll(List.of("gift", "bindfs", "passthrough_ll")));
+    }
+
+    @Test
+    void everyReadPathIsMeasuredOnEachEngineSideBySide() {
+        assertEquals(List.of("native", "rsplice", "rsplice@direct", "auto+donate", "auto+donate@direct", "bindfs"),
+                BenchConfig.checkTargets(List.of("rsplice", "auto+donate", "bindfs"), false, BOTH));
+        assertEquals(List.of("native", "rsplice@direct"),
+                BenchConfig.checkTargets(List.of("rsplice"), false, List.of(Engine.DIRECT)));
+    }
+
+    @Test
+    void anEngineSuffixPinsTheTargetAndJnrFuseKeepsThePlainName() {
+        assertEquals(List.of("native", "fd@direct", "rsplice"),
+                BenchConfig.checkTargets(List.of("fd@direct", "rsplice@jnr-fuse", "rsplice"), false, JNR));
+        assertEquals(new BenchConfig.Variant("rsplice", true, true, true, Engine.DIRECT),
+                BenchConfig.Variant.parse("rsplice+donate+single@direct"));
+        assertEquals(Engine.JNR_FUSE, BenchConfig.Variant.parse("rsplice").engine());
+        assertNull(BenchConfig.Variant.parse("rsplice@fuse3"));
+        assertEquals(java.util.Optional.empty(), BenchConfig.engineOf("bindfs"));
+        assertEquals(java.util.Optional.of(Engine.DIRECT), BenchConfig.engineOf("auto@direct"));
+    }
+
+    @Test
+    void badEnginesSayWhy() {
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> BenchConfig.checkTargets(List.of("rsplice@fuse3"), false, JNR)).getMessage()
+                .contains("unknown engine 'fuse3'"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> BenchConfig.checkTargets(List.of("bindfs@direct"), false, JNR)).getMessage()
+                .contains("only rsplicefs targets have an engine"));
+        assertThrows(IllegalArgumentException.class, () -> BenchConfig.checkTargets(List.of("rsplice"), false,
+                List.of()));
     }
 }
