@@ -32,6 +32,7 @@ public final class MountConfig {
     private int threads;
     private int maxRequestBytes = 1 << 20;
     private boolean directIo;
+    private long readAheadBytes = -1;
 
     public MountConfig(Path source, Path mountpoint) {
         // mountinfo lists real paths; a missing path is reported by the mount's checks
@@ -156,6 +157,21 @@ public final class MountConfig {
 
     public MountConfig directIo(boolean d) {
         this.directIo = d;
+        return this;
+    }
+
+    /**
+     * Direct engine: the mount's read-ahead window (its bdi's read_ahead_kb, set
+     * after INIT, root only). -1 (the default): as large as the largest
+     * request, so sequential reads come as requests of that size; 0: the
+     * kernel's own (128 KiB).
+     */
+    public long readAheadBytes() {
+        return readAheadBytes;
+    }
+
+    public MountConfig readAheadBytes(long n) {
+        this.readAheadBytes = n;
         return this;
     }
 

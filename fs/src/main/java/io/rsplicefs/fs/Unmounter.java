@@ -14,15 +14,19 @@ import java.util.concurrent.TimeUnit;
 public final class Unmounter {
     private static final int MNT_DETACH = 2;
 
-    private static boolean hasFusermount() {
-        for (String dir : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".split(":")) {
-            if (java.nio.file.Files.isExecutable(Path.of(dir, "fusermount"))) {
-                return true;
+    private Unmounter() {
+    }
+
+    /** fusermount (libfuse 2, Debian's fuse package) or else fusermount3 (fuse3); null when neither is installed. */
+    static String helper() {
+        for (String name : new String[] {"fusermount", "fusermount3"}) {
+            for (String dir : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".split(":")) {
+                if (java.nio.file.Files.isExecutable(Path.of(dir, name))) {
+                    return name;
+                }
             }
         }
-        return false;
-    }
-    private Unmounter() {
+        return null;
     }
 
     /**
@@ -30,7 +34,8 @@ public final class Unmounter {
      * ("Transport endpoint is not connected").
      */
     public static void unmount(Path mountpoint, boolean lazy) throws MountException {
-        if (Credentials.fsuid() == 0 && !hasFusermount()) {
+        String helper = helper();
+        if (Credentials.fsuid() == 0 && helper == null) {
             // root needs no helper (the direct engine runs without the fuse package)
             try {
                 FuseDevice.umount(mountpoint.toString(), lazy ? MNT_DETACH : 0);
@@ -41,7 +46,7 @@ public final class Unmounter {
                 throw new MountException("cannot unmount " + mountpoint + ": " + e.getMessage() + hint, e);
             }
         }
-        List<String> cmd = new ArrayList<>(List.of("fusermount", "-u"));
+        List<String> cmd = new ArrayList<>(List.of(helper == null ? "fusermount" : helper, "-u"));
         if (lazy) {
             cmd.add("-z");
         }

@@ -92,6 +92,17 @@ final class MountCommand implements Callable<Integer> {
                     + " 128K to 1M, default: ${DEFAULT-VALUE}). jnr-fuse: fixed at 128K by libfuse 2.9.")
     long maxRequest;
 
+    @Option(names = "--read-ahead", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "direct, as root: the mount's read-ahead window (its bdi's read_ahead_kb); 0 keeps the"
+                    + " kernel's 128K. Default: the largest request, so sequential reads come as requests of that"
+                    + " size.")
+    Long readAhead;
+
+    @Option(names = "--direct-io",
+            description = "direct: open files with FOPEN_DIRECT_IO (no FUSE page cache; every read goes to the"
+                    + " daemon and lands in the reader's buffer). For measuring; off by default.")
+    boolean directIo;
+
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
             description = "FUSE mount options by libfuse's names (e.g. -o allow_other,nonempty): passed to libfuse"
                     + " (jnr-fuse), or translated for the kernel by the direct engine, which refuses those it"
@@ -130,6 +141,9 @@ final class MountCommand implements Callable<Integer> {
                     + " jnr-fuse engine: libfuse 2.9 has no cap on its worker threads; use --threads 1"
                     + " (single-threaded), leave it out, or use --engine=direct");
         }
+        if (engine != Engine.DIRECT && (readAhead != null || directIo)) {
+            throw new ParameterException(spec.commandLine(), "--read-ahead and --direct-io need --engine=direct");
+        }
         if (maxRequest < 128 * 1024 || maxRequest > 1024 * 1024) {
             throw new ParameterException(spec.commandLine(), "--max-request must be between 128K and 1M");
         }
@@ -137,7 +151,7 @@ final class MountCommand implements Callable<Integer> {
         Path mp = MountTable.canonical(mountpoint);
         MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, writePath, donate, forceGift, opts,
                 debug, threads == null ? 0 : threads, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath(),
-                engine, (int) maxRequest);
+                engine, (int) maxRequest, readAhead == null ? -1 : readAhead, directIo);
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"

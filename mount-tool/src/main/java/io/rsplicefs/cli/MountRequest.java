@@ -11,7 +11,8 @@ import java.util.List;
 /** One mount as the user asked for it, with canonical paths; how the daemon child is told the same. */
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath writePath, boolean donate, boolean forceGift,
                     List<String> fuseOptions, boolean debug, int threads, boolean stableReplies,
-                    long inflateCache, Path inflateCacheDir, Engine engine, int maxRequest) {
+                    long inflateCache, Path inflateCacheDir, Engine engine, int maxRequest, long readAhead,
+                    boolean directIo) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -24,6 +25,8 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
                 .threads(threads)
                 .singleThreaded(threads == 1)
                 .maxRequestBytes(maxRequest)
+                .readAheadBytes(readAhead)
+                .directIo(directIo)
                 .stableReplies(stableReplies)
                 .inflateCacheBytes(inflateCache)
                 .inflateCacheDir(inflateCacheDir);
@@ -54,6 +57,12 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
             a.add("--threads=" + threads);
         }
         a.add("--max-request=" + maxRequest);
+        if (readAhead >= 0) {
+            a.add("--read-ahead=" + readAhead);
+        }
+        if (directIo) {
+            a.add("--direct-io");
+        }
         a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
         a.add("--inflate-cache=" + inflateCache);
         a.add("--inflate-cache-dir=" + inflateCacheDir);

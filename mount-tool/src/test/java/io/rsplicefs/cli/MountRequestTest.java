@@ -26,7 +26,7 @@ class MountRequestTest {
     void daemonArgumentsParseBackToTheSameRequest() {
         MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
                 true, List.of("allow_other", "nonempty"), true, 1, false, 5L << 20, Path.of("/var/cache/x"), Engine.DIRECT,
-                512 * 1024);
+                512 * 1024, 2 << 20, true);
         List<String> args = r.daemonArgs();
         assertEquals("mount", args.get(0));
         MountCommand c = parse(args.subList(1, args.size()));
@@ -45,6 +45,8 @@ class MountRequestTest {
         assertEquals(Path.of("/var/cache/x"), c.inflateCacheDir);
         assertEquals(Engine.DIRECT, c.engine);
         assertEquals(512 * 1024, c.maxRequest);
+        assertEquals(2L << 20, c.readAhead);
+        assertTrue(c.directIo);
     }
 
     @Test
@@ -74,7 +76,7 @@ class MountRequestTest {
     @Test
     void theConfigCarriesTheRequest() {
         MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, WritePath.SPLICE, true,
-                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20);
+                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20, -1, false);
         MountConfig c = r.toConfig();
         assertEquals(ReadPath.RSPLICE, c.readPath());
         assertEquals(WritePath.SPLICE, c.writePath());

@@ -167,6 +167,9 @@ public final class DirectSession implements EngineSession {
         accepted = InitFlags.names(agreed);
         agreedMaxWrite = maxWrite;
         out.send();
+        // The kernel took the reply inline: its read-ahead is set now, and can be widened.
+        maxReadahead = ReadAhead.widen(config.mountpoint(), config.readAheadBytes() < 0 ? maxWrite
+                : config.readAheadBytes(), readahead);
         initialized.countDown();
     }
 
