@@ -10,6 +10,7 @@ import io.rsplicefs.it.support.Backing;
 import io.rsplicefs.it.support.SharedMounts;
 import io.rsplicefs.it.support.StatsXattr;
 import io.rsplicefs.it.support.TestData;
+import io.rsplicefs.it.support.TestEngine;
 import io.rsplicefs.it.support.Uncached;
 import java.io.ByteArrayOutputStream;
 import java.nio.channels.FileChannel;
@@ -162,7 +163,8 @@ class BackingChangedMidReadTest {
         if (path == ReadPath.COPY) {
             assertEquals(0, spliced);
         } else {
-            assertTrue(spliced >= 16, "later replies are still spliced: " + spliced);
+            // 4 MiB: 32 requests of 128 KiB with libfuse; the direct engine's read-ahead asks in about 1 MiB
+            assertTrue(spliced >= (TestEngine.isDirect() ? 4 : 16), "later replies are still spliced: " + spliced);
         }
     }
 }
