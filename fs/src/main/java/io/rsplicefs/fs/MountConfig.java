@@ -28,7 +28,7 @@ public final class MountConfig {
     private Path inflateCacheDir = Path.of("/var/tmp");
     private long inflateCacheBytes = 1L << 30;
     private final List<String> fuseOptions = new ArrayList<>();
-    private Engine engine = Engine.JNR_FUSE;
+    private Engine engine = Engine.DIRECT;
     private int threads;
     private int maxRequestBytes = 1 << 20;
     private boolean directIo;

@@ -72,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--engines", paramLabel = "ENGINE", split = ",",
             description = "Engines to measure every rsplicefs target on, side by side in the same rounds: jnr-fuse,"
-                    + " direct (default: $RSPLICEFS_ENGINE if set, else jnr-fuse). A target on jnr-fuse keeps its"
+                    + " direct (default: $RSPLICEFS_ENGINE if set, else both). A target on jnr-fuse keeps its"
                     + " plain name (rsplice), on direct it gets @direct (rsplice@direct), in the table, results.json"
                     + " and the chart. Also applies to --metadata.")
     List<String> engines;
@@ -205,8 +205,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * --engines (and --engine) as given, else $RSPLICEFS_ENGINE, else jnr-fuse: the engine a plain
-     * {@code rsplicefs mount} would use. Duplicates are dropped, the order kept.
+     * --engines (and --engine) as given, else $RSPLICEFS_ENGINE, else both (jnr-fuse, the reference, and
+     * direct, the default of {@code rsplicefs mount}). Duplicates are dropped, the order kept.
      */
     private List<Engine> engines() {
         List<String> asked = new ArrayList<>();
@@ -217,8 +217,14 @@ final class BenchCommand implements Callable<Integer> {
             asked.addAll(engineAlias);
         }
         if (asked.isEmpty()) {
+            // the bench compares: both engines unless one is asked for
             String env = System.getenv("RSPLICEFS_ENGINE");
-            asked.add(env == null || env.isBlank() ? Engine.JNR_FUSE.id() : env);
+            if (env == null || env.isBlank()) {
+                asked.add(Engine.JNR_FUSE.id());
+                asked.add(Engine.DIRECT.id());
+            } else {
+                asked.add(env);
+            }
         }
         List<Engine> out = new ArrayList<>();
         try {

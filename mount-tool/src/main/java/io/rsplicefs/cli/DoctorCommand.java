@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
             "Checks /dev/fuse, fusermount, libfuse, the JNI helper, pipe-max-size, the kernel and which engine"
                     + " can mount (jnr-fuse needs libfuse.so.2 and fusermount; direct needs only /dev/fuse, and"
                     + " fusermount for non-root users); then mounts a tiny test filesystem with the default engine"
-                    + " ($RSPLICEFS_ENGINE, else jnr-fuse; the other one if it cannot) to see"
+                    + " ($RSPLICEFS_ENGINE, else direct; the other one if it cannot) to see"
                     + " whether splice replies work and whether the kernel moves donated and gifted pages"
                     + " (the gift test may put up to two page dumps in the kernel log).",
             "Each line: OK, WARN (optional feature missing) or FAIL (the default configuration cannot work)."},

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Which engines can mount on this machine, from the doctor's checks, and which one the doctor's mount
- * experiments use: the default engine ($RSPLICEFS_ENGINE, else jnr-fuse) if it can, else the other.
+ * experiments use: the default engine ($RSPLICEFS_ENGINE, else direct) if it can, else the other.
  *
  * @param jnrFuse why jnr-fuse cannot mount here, or null when it can
  * @param direct why direct cannot mount here, or null when it can
@@ -37,13 +37,13 @@ record EngineChoice(Engine preferred, String jnrFuse, String direct) {
                 direct.isEmpty() ? null : String.join(", ", direct));
     }
 
-    /** What a plain rsplicefs mount uses: $RSPLICEFS_ENGINE, else jnr-fuse (an unknown name counts as jnr-fuse). */
+    /** What a plain rsplicefs mount uses: $RSPLICEFS_ENGINE, else direct (an unknown name counts as direct). */
     static Engine defaultEngine() {
         String env = System.getenv("RSPLICEFS_ENGINE");
         try {
-            return env == null || env.isBlank() ? Engine.JNR_FUSE : Engine.parse(env);
+            return env == null || env.isBlank() ? Engine.DIRECT : Engine.parse(env);
         } catch (IllegalArgumentException e) {
-            return Engine.JNR_FUSE;
+            return Engine.DIRECT;
         }
     }
 

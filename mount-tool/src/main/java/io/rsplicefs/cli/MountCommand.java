@@ -75,11 +75,11 @@ final class MountCommand implements Callable<Integer> {
                     + " copies gifted pages instead of moving them.")
     boolean forceGift;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "${env:RSPLICEFS_ENGINE:-jnr-fuse}",
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "${env:RSPLICEFS_ENGINE:-direct}",
             converter = EngineConverter.class, completionCandidates = EngineConverter.Candidates.class,
             description = "Who speaks the FUSE protocol: jnr-fuse (libfuse 2.9 through jnr-ffi) or direct (this"
                     + " project's own protocol engine over /dev/fuse: requests up to 1 MiB, one pipe per reply;"
-                    + " needs no libfuse). Default: $RSPLICEFS_ENGINE if set, else jnr-fuse.")
+                    + " needs no libfuse). Default: $RSPLICEFS_ENGINE if set, else direct.")
     Engine engine;
 
     @Option(names = "--threads", paramLabel = "N",

@@ -186,7 +186,7 @@ final class MountHelper {
                 + " (allow_other, ro, nosuid, nodev, nonempty, default_permissions, max_read=N, ...) goes to"
                 + " the engine, which refuses one it does not know. Without engine=, the mount uses"
                 + " $RSPLICEFS_ENGINE if it reaches the helper (mount(8) and systemd may not pass it on), else"
-                + " jnr-fuse.");
+                + " direct.");
         lines.add("mount(8) runs helpers without PATH: rsplicefs must be in /usr/bin, /usr/local/bin or /sbin"
                 + " (the Debian package installs /usr/bin/rsplicefs).");
         return lines.toArray(String[]::new);

@@ -55,10 +55,10 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of the table.")
     boolean json;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "${env:RSPLICEFS_ENGINE:-jnr-fuse}",
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "${env:RSPLICEFS_ENGINE:-direct}",
             converter = EngineConverter.class, completionCandidates = EngineConverter.Candidates.class,
             description = "Who speaks the FUSE protocol for the probe's mounts: jnr-fuse or direct (default:"
-                    + " $RSPLICEFS_ENGINE if set, else jnr-fuse), as for rsplicefs mount.")
+                    + " $RSPLICEFS_ENGINE if set, else direct), as for rsplicefs mount.")
     Engine engine;
 
     @Override

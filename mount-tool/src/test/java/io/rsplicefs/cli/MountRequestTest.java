@@ -58,7 +58,7 @@ class MountRequestTest {
         assertTrue(c.stableReplies);
         assertFalse(c.forceGift);
         assertNull(c.threads);
-        assertEquals(Engine.JNR_FUSE, c.engine);
+        assertEquals(Engine.DIRECT, c.engine, "direct is the default engine");
         assertEquals(1 << 20, c.maxRequest);
         assertEquals(List.of(), c.fuseOptions);
         assertFalse(c.foreground);

@@ -164,22 +164,23 @@ final class Operations {
     }
 
     void unlink(Request q, Reply out) throws NativeIoException {
-        String path = nodes.child(q.nodeid(), q.name(0));
-        Object dying = nodes.detachForRemoval(path);
-        try {
-            core.unlink(path);
-            nodes.removed(path);
-        } finally {
-            nodes.removalDone(dying);
-        }
-        out.send();
+        remove(q, out, false);
     }
 
     void rmdir(Request q, Reply out) throws NativeIoException {
+        remove(q, out, true);
+    }
+
+    /** UNLINK or RMDIR of the name in the body; the node is cut from its inode number first (see NodeTable). */
+    private void remove(Request q, Reply out, boolean directory) throws NativeIoException {
         String path = nodes.child(q.nodeid(), q.name(0));
         Object dying = nodes.detachForRemoval(path);
         try {
-            core.rmdir(path);
+            if (directory) {
+                core.rmdir(path);
+            } else {
+                core.unlink(path);
+            }
             nodes.removed(path);
         } finally {
             nodes.removalDone(dying);

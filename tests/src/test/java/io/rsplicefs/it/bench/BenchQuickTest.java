@@ -89,7 +89,7 @@ class BenchQuickTest {
         Path work = Files.createDirectory(base.resolve("work"));
         Path out = base.resolve("out");
         Result r = rsplicefs("bench", "--quick", "--size", "32M", "--rounds", "1", "--jobs", "seq1m",
-                "--targets", "native,rsplice,auto", "--native-loops", "2", "--no-warmup", "--dir", work.toString(),
+                "--targets", "native,rsplice,auto", "--engines", "jnr-fuse", "--native-loops", "2", "--no-warmup", "--dir", work.toString(),
                 "--out", out.toString());
         assertEquals(0, r.exit(), r::describe);
 

@@ -14,6 +14,7 @@ import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.it.support.FuseTracepoints;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileStat;
 import io.rsplicefs.nativeio.NativeIoException;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("fuse")
 @Tag("kernel")
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 30, unit = TimeUnit.MINUTES) // per test; the mount watchdog (2 min, scaled) ends a hang first
 class DirectEngineTest {
     private static final int AT_FDCWD = -100;
     private static final int RENAME_NOREPLACE = 1;
@@ -83,11 +84,11 @@ class DirectEngineTest {
             }
             MountStats.EngineStats before = m.stats().engine();
             assertTrue(before.outstandingLookups() >= 2001, "every file looked up: " + before);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TimeScale.of(20));
             MountStats.EngineStats after = before;
             while (System.nanoTime() < deadline) {
                 new ProcessBuilder("sh", "-c", "sync; echo 2 > /proc/sys/vm/drop_caches").inheritIO().start()
-                        .waitFor(60, TimeUnit.SECONDS);
+                        .waitFor(TimeScale.of(60), TimeUnit.SECONDS);
                 after = m.stats().engine();
                 if (after.outstandingLookups() == 0) {
                     break;
@@ -128,11 +129,11 @@ class DirectEngineTest {
                     Path f = m.mountpoint().resolve("big");
                     Process w = new ProcessBuilder("dd", "if=" + src, "of=" + f, "bs=1M", "oflag=direct")
                             .redirectErrorStream(true).start();
-                    assertTrue(w.waitFor(60, TimeUnit.SECONDS) && w.exitValue() == 0, "dd write");
+                    assertTrue(w.waitFor(TimeScale.of(60), TimeUnit.SECONDS) && w.exitValue() == 0, "dd write");
                     Process r = new ProcessBuilder("sh", "-c", "dd if=" + f + " bs=1M iflag=direct | cmp - " + src)
                             .redirectErrorStream(true).start();
                     String out = new String(r.getInputStream().readAllBytes());
-                    assertTrue(r.waitFor(60, TimeUnit.SECONDS) && r.exitValue() == 0, "dd read, cmp: " + out);
+                    assertTrue(r.waitFor(TimeScale.of(60), TimeUnit.SECONDS) && r.exitValue() == 0, "dd read, cmp: " + out);
                     List<FuseTracepoints.Request> reqs = trace.requests();
                     long maxRead = reqs.stream().filter(q -> q.opcode() == 15 && q.error() == 0)
                             .mapToLong(q -> q.replyLen() - 16).max().orElse(0);
@@ -155,11 +156,13 @@ class DirectEngineTest {
     void anOpcodeTheEngineDoesNotImplementIsAnsweredEnosysAndCounted() throws Exception {
         try (TestMount m = mount(ReadPath.RSPLICE)) {
             Files.writeString(m.source().resolve("f"), "data");
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/lsattr")) || Files.isExecutable(Path.of("/bin/lsattr")),
+                    "needs lsattr (e2fsprogs)");
             // lsattr asks FS_IOC_GETFLAGS: FUSE_IOCTL, which the engine does not serve
             Process p = new ProcessBuilder("lsattr", m.mountpoint().resolve("f").toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
-            p.waitFor(30, TimeUnit.SECONDS);
+            p.waitFor(TimeScale.of(30), TimeUnit.SECONDS);
             MountStats.EngineStats e = m.stats().engine();
             System.out.println("lsattr: " + out.trim() + "; unknown opcodes " + e.unknownOpcodes());
             assertTrue(e.unknownOpcodes() >= 1, "FUSE_IOCTL counted as unknown: " + e.requests());
@@ -266,13 +269,13 @@ class DirectEngineTest {
             });
             reader.setDaemon(true);
             reader.start();
-            Thread.sleep(500); // the read is held: A's worker waits on the stopped daemon
+            Thread.sleep(TimeScale.of(500L)); // the read is held: A's worker waits on the stopped daemon
             writer.getOutputStream().write("go\n".getBytes());
             writer.getOutputStream().flush();
-            Thread.sleep(500); // the writer's request waits in A
+            Thread.sleep(TimeScale.of(500L)); // the writer's request waits in A
             assertTrue(writer.isAlive(), "the writer waits in A");
             writer.destroyForcibly(); // SIGKILL: the kernel sends FUSE_INTERRUPT for the waiting request
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TimeScale.of(10));
             while (MountStats.read(aMnt).engine().interrupts() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
@@ -281,8 +284,8 @@ class DirectEngineTest {
                     + ", guard " + s.stableReplies());
             assertTrue(s.engine().interrupts() >= 1, "FUSE_INTERRUPT taken");
             signal("CONT", b.pid());
-            assertTrue(writer.waitFor(20, TimeUnit.SECONDS), "the writer's request completed once B ran again");
-            reader.join(30_000);
+            assertTrue(writer.waitFor(TimeScale.of(20), TimeUnit.SECONDS), "the writer's request completed once B ran again");
+            reader.join(TimeScale.of(30_000L));
             assertFalse(reader.isAlive(), "the held read completed");
             assertEquals(1 << 20, Files.size(aMnt.resolve("inner/slow")), "A serves on");
         } finally {
@@ -294,12 +297,12 @@ class DirectEngineTest {
                 AtFiles.close(fd);
             }
             for (Path mp : new Path[] {aMnt, bMnt}) {
-                new ProcessBuilder("umount", "-l", mp.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+                new ProcessBuilder("umount", "-l", mp.toString()).inheritIO().start().waitFor(TimeScale.of(30), TimeUnit.SECONDS);
             }
             for (Process p : new Process[] {a, b}) {
                 if (p != null) {
                     p.destroy();
-                    p.waitFor(30, TimeUnit.SECONDS);
+                    p.waitFor(TimeScale.of(30), TimeUnit.SECONDS);
                 }
             }
         }
@@ -319,7 +322,7 @@ class DirectEngineTest {
     }
 
     private static void awaitMounted(Path mp) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TimeScale.of(30));
         while (!io.rsplicefs.fs.host.MountTable.isMounted(mp) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
@@ -327,6 +330,8 @@ class DirectEngineTest {
     }
 
     private static void signal(String sig, long pid) throws Exception {
-        new ProcessBuilder("kill", "-" + sig, String.valueOf(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+        // bash's own kill: no procps needed (the guests are minimal Debian)
+        new ProcessBuilder("bash", "-c", "kill -" + sig + " " + pid).inheritIO().start()
+                .waitFor(TimeScale.of(10), TimeUnit.SECONDS);
     }
 }
