@@ -149,11 +149,15 @@ class MountHelperTest extends CliTestBase {
         mountFailsWithout(realFile("/usr/bin/fusermount", "/bin/fusermount"), "fusermount", "apt-get install fuse");
     }
 
-    /** With {@code hidden} gone, rsplicefs mount fails with one line naming {@code message}, mounting nothing. */
+    /**
+     * With {@code hidden} gone, a jnr-fuse mount fails with one line naming {@code message}, mounting nothing
+     * (the direct engine, the default, needs neither libfuse nor, as root, fusermount).
+     */
     private void mountFailsWithout(Path hidden, String... message) throws Exception {
         assumeNamespaces();
         Path mp = dir("mnt");
-        withHidden(hidden, cli.command("mount", source(10).toString(), mp.toString())).failsWith(message);
+        withHidden(hidden, cli.command("mount", "--engine=jnr-fuse", source(10).toString(), mp.toString()))
+                .failsWith(message);
         assertFalse(MountTable.isMounted(mp));
     }
 
