@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The direct engine's protocol on a real mount: what INIT agreed, exact
  * lookup counts, 1 MiB requests as the kernel's tracepoints see them, ENOSYS
  * for what it does not implement, and what libfuse 2.9's path API could not
- * do (rename flags, a hard link's other name, UTIME_OMIT).
+ * do (rename flags, a hard link's other name, UTIME_OMIT). FUSE_INTERRUPT: {@link DirectInterruptTest}.
  */
 @Tag("fuse")
 @Tag("kernel")
@@ -219,119 +219,4 @@ class DirectEngineTest {
         }
     }
 
-    /**
-     * FUSE_INTERRUPT on a real mount. A read is held: the file lives on a
-     * second mount (B) inside the first one's (A's) backing directory, and B's
-     * daemon is stopped (SIGSTOP), so A's worker waits in its splice from
-     * that file while it holds the range in the stable-replies guard. A
-     * writer is then killed while its request waits in A: the kernel sends
-     * FUSE_INTERRUPT. What the writer waits on is the kernel's check for
-     * security.capability before any write (a GETXATTR that A passes to the
-     * stopped B, blocked in a native call, which cannot give up); a WRITE
-     * waiting in the guard itself gives up at once (ReplyGuardTest). Checked:
-     * the interrupt reaches the worker that handles the request, no reply is
-     * sent to it, and once B runs again every request completes and A serves
-     * on. Both daemons are separate processes: this JVM must hold no fd on B
-     * while B is stopped (a child it spawns closes its copies, and every close
-     * of a FUSE file waits for a FLUSH). A has four workers.
-     */
-    @Test
-    void anInterruptForARequestHeldInTheDaemonIsTakenAndEverythingCompletes() throws Exception {
-        Path bSrc = Files.createDirectories(dir.resolve("b-src"));
-        TestData.write(bSrc.resolve("slow"), 1 << 20, 5);
-        Path aSrc = Files.createDirectories(dir.resolve("a-src"));
-        Path bMnt = Files.createDirectories(aSrc.resolve("inner"));
-        Path aMnt = Files.createDirectories(dir.resolve("a-mnt"));
-        Process b = daemon("b", bSrc, bMnt, "--read-path=copy");
-        Process a = null;
-        Process writer = null;
-        int fd = -1;
-        try {
-            awaitMounted(bMnt);
-            a = daemon("a", aSrc, aMnt, "--read-path=rsplice", "--threads=4");
-            awaitMounted(aMnt);
-            Path f = aMnt.resolve("inner/slow");
-            fd = AtFiles.openat(AT_FDCWD, f.toString(), io.rsplicefs.nativeio.FileConstants.O_RDONLY
-                    | io.rsplicefs.nativeio.FileConstants.O_DIRECT, 0);
-            writer = new ProcessBuilder("bash", "-c", "exec 3<>\"$0\"; echo ready; read x; printf x >&3", f.toString())
-                    .redirectErrorStream(true).start();
-            java.io.BufferedReader out = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(writer.getInputStream()));
-            assertEquals("ready", out.readLine(), "the writer has the file open");
-            signal("STOP", b.pid());
-            int rfd = fd;
-            Thread reader = new Thread(() -> {
-                try (io.rsplicefs.nativeio.PageArena buf = io.rsplicefs.nativeio.PageArena.allocate(32)) {
-                    io.rsplicefs.nativeio.Splice.preadFully(rfd, buf.address(), 128 << 10, 0);
-                } catch (NativeIoException e) {
-                    // the outcome of the read is not what this test is about
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            Thread.sleep(TimeScale.of(500L)); // the read is held: A's worker waits on the stopped daemon
-            writer.getOutputStream().write("go\n".getBytes());
-            writer.getOutputStream().flush();
-            Thread.sleep(TimeScale.of(500L)); // the writer's request waits in A
-            assertTrue(writer.isAlive(), "the writer waits in A");
-            writer.destroyForcibly(); // SIGKILL: the kernel sends FUSE_INTERRUPT for the waiting request
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TimeScale.of(10));
-            while (MountStats.read(aMnt).engine().interrupts() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            MountStats s = MountStats.read(aMnt);
-            System.out.println("interrupt: " + s.engine().interrupts() + " taken; requests " + s.engine().requests()
-                    + ", guard " + s.stableReplies());
-            assertTrue(s.engine().interrupts() >= 1, "FUSE_INTERRUPT taken");
-            signal("CONT", b.pid());
-            assertTrue(writer.waitFor(TimeScale.of(20), TimeUnit.SECONDS), "the writer's request completed once B ran again");
-            reader.join(TimeScale.of(30_000L));
-            assertFalse(reader.isAlive(), "the held read completed");
-            assertEquals(1 << 20, Files.size(aMnt.resolve("inner/slow")), "A serves on");
-        } finally {
-            signal("CONT", b.pid());
-            if (writer != null) {
-                writer.destroyForcibly();
-            }
-            if (fd >= 0) {
-                AtFiles.close(fd);
-            }
-            for (Path mp : new Path[] {aMnt, bMnt}) {
-                new ProcessBuilder("umount", "-l", mp.toString()).inheritIO().start().waitFor(TimeScale.of(30), TimeUnit.SECONDS);
-            }
-            for (Process p : new Process[] {a, b}) {
-                if (p != null) {
-                    p.destroy();
-                    p.waitFor(TimeScale.of(30), TimeUnit.SECONDS);
-                }
-            }
-        }
-    }
-
-    /** A direct-engine daemon in the foreground, a process of its own. */
-    private Process daemon(String name, Path src, Path mnt, String... options) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        java.util.List<String> cmd = new java.util.ArrayList<>(List.of(java, "-jar", System.getProperty("rsplicefs.jar"),
-                "mount", "-f", "--engine=direct"));
-        cmd.addAll(List.of(options));
-        cmd.addAll(List.of(src.toString(), mnt.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile());
-        pb.environment().put("RSPLICEFS_RUNTIME_DIR", Files.createDirectories(dir.resolve("run-" + name)).toString());
-        return pb.start();
-    }
-
-    private static void awaitMounted(Path mp) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TimeScale.of(30));
-        while (!io.rsplicefs.fs.host.MountTable.isMounted(mp) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(io.rsplicefs.fs.host.MountTable.isMounted(mp), mp + " mounted");
-    }
-
-    private static void signal(String sig, long pid) throws Exception {
-        // bash's own kill: no procps needed (the guests are minimal Debian)
-        new ProcessBuilder("bash", "-c", "kill -" + sig + " " + pid).inheritIO().start()
-                .waitFor(TimeScale.of(10), TimeUnit.SECONDS);
-    }
 }
