@@ -21,6 +21,17 @@
 #define FUSE_DEV_IOC_CLONE _IOR(229, 0, uint32_t)
 #endif
 
+/* FUSE passthrough (kernel 6.9+, protocol 7.40): Debian 12's headers (6.1) predate it. */
+#ifndef FUSE_DEV_IOC_BACKING_OPEN
+struct fuse_backing_map {
+    int32_t fd;
+    uint32_t flags;
+    uint64_t padding;
+};
+#define FUSE_DEV_IOC_BACKING_OPEN _IOW(229, 1, struct fuse_backing_map)
+#define FUSE_DEV_IOC_BACKING_CLOSE _IOW(229, 2, uint32_t)
+#endif
+
 static jint dev_open(JNIEnv *env, jclass cls)
 {
     (void)env;
@@ -254,6 +265,32 @@ static jlong dev_splice_request(JNIEnv *env, jclass cls, jint dev_fd, jint pipe_
     }
 }
 
+/*
+ * Registers fd as a backing file of the connection: the kernel keeps its own
+ * reference (and the daemon's credentials) and answers with an id that an
+ * open reply names with FOPEN_PASSTHROUGH. Needs CAP_SYS_ADMIN and a
+ * connection that agreed to FUSE_PASSTHROUGH.
+ */
+static jint dev_backing_open(JNIEnv *env, jclass cls, jint dev_fd, jint fd)
+{
+    (void)env;
+    (void)cls;
+    struct fuse_backing_map map;
+    memset(&map, 0, sizeof(map));
+    map.fd = fd;
+    int id = ioctl(dev_fd, FUSE_DEV_IOC_BACKING_OPEN, &map);
+    return id < 0 ? RSPLICE_ERR() : id;
+}
+
+/* Forgets a backing id; files already opened with it keep their backing file. */
+static jint dev_backing_close(JNIEnv *env, jclass cls, jint dev_fd, jint id)
+{
+    (void)env;
+    (void)cls;
+    uint32_t backing_id = (uint32_t)id;
+    return ioctl(dev_fd, FUSE_DEV_IOC_BACKING_CLOSE, &backing_id) == 0 ? 0 : RSPLICE_ERR();
+}
+
 /* The sizes of the protocol's structs as this compiler lays them out, checked against the Java encoder by a test. */
 static jintArray struct_sizes(JNIEnv *env, jclass cls)
 {
@@ -291,6 +328,8 @@ static const JNINativeMethod methods[] = {
     {"fuseSendRange", "(IIIJIJJI)J", (void *)dev_send_range},
     {"fuseSpliceRequest", "(IIJ)J", (void *)dev_splice_request},
     {"fuseStructSizes", "()[I", (void *)struct_sizes},
+    {"fuseBackingOpen", "(II)I", (void *)dev_backing_open},
+    {"fuseBackingClose", "(II)I", (void *)dev_backing_close},
 };
 
 int rsplice_fuse_register(JNIEnv *env, jclass cls)

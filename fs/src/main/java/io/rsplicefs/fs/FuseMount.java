@@ -73,6 +73,9 @@ public final class FuseMount implements AutoCloseable {
                 config.readPath().id(), config.donate(), config.spliceWrite(),
                 String.join(",", fuseOptions), config.writePath().id()));
         FsCore core = new FsCore(store, config, stats);
+        if (config.engine() != Engine.DIRECT && config.readPath().passesThrough()) {
+            core.stats().passthrough().status("unavailable: the jnr-fuse engine (libfuse 2.9) has no FUSE passthrough");
+        }
         EngineSession engine;
         try {
             engine = config.engine() == Engine.DIRECT

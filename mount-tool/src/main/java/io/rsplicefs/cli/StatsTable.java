@@ -11,7 +11,7 @@ import java.util.Map;
  * then one row per read path.
  */
 final class StatsTable {
-    private static final String ROW = "%-8s %10s %10s %9s %9s %7s %14s  %s";
+    private static final String ROW = "%-11s %10s %10s %9s %9s %7s %14s  %s";
 
     private StatsTable() {
     }
@@ -39,6 +39,12 @@ final class StatsTable {
         if (f != null) {
             b.append(String.format(Locale.ROOT, "lru flush   flushes %d, warm replies %d, failures %d, cachestat %s,"
                     + " scratch page %s\n", f.flushes(), f.warmReplies(), f.failures(), f.cachestat(), f.scratchPage()));
+        }
+        MountStats.PassthroughStats pt = stats.passthrough();
+        if (pt != null && !pt.status().equals("off")) {
+            b.append(String.format(Locale.ROOT, "passthrough %s: %d opens passed through, %d served by the daemon%s,"
+                    + " %d backing files registered now\n", pt.status(), pt.opens(), pt.fallbacks(),
+                    pt.fallbackReasons().isEmpty() ? "" : " (" + flat(pt.fallbackReasons()) + ")", pt.backingFiles()));
         }
         b.append(String.format(Locale.ROOT, "failures    %s\n",
                 stats.callbackFailures().isEmpty() ? "none" : flat(stats.callbackFailures())));

@@ -106,4 +106,19 @@ public final class FuseDevice {
     public static int[] structSizes() {
         return NativeMethods.fuseStructSizes();
     }
+
+    /**
+     * Registers {@code fd} as a backing file for FUSE passthrough
+     * (FUSE_DEV_IOC_BACKING_OPEN); returns the id an open reply names.
+     * EPERM without CAP_SYS_ADMIN or when the connection has no passthrough,
+     * ELOOP when the backing filesystem is stacked too deep.
+     */
+    public static int backingOpen(int devFd, int fd) throws NativeIoException {
+        return Errors.check("ioctl FUSE_DEV_IOC_BACKING_OPEN", NativeMethods.fuseBackingOpen(devFd, fd));
+    }
+
+    /** Forgets a backing id (FUSE_DEV_IOC_BACKING_CLOSE); files opened with it keep their backing file. */
+    public static void backingClose(int devFd, int id) throws NativeIoException {
+        Errors.check("ioctl FUSE_DEV_IOC_BACKING_CLOSE", NativeMethods.fuseBackingClose(devFd, id));
+    }
 }

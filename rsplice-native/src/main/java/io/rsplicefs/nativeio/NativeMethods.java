@@ -197,5 +197,9 @@ final class NativeMethods {
 
     static native int[] fuseStructSizes();
 
+    static native int fuseBackingOpen(int devFd, int fd);
+
+    static native int fuseBackingClose(int devFd, int id);
+
     static native int fusermountMount(String helper, String mountpoint, String options);
 }

@@ -102,7 +102,8 @@ public final class FsCore {
             case FD -> new FdReader(sw);
             case RSPLICE -> new RspliceReader(sw, freshPageFlush);
             case GIFT -> giftReader;
-            case AUTO -> new AutoReader(new RspliceReader(sw, freshPageFlush));
+            // A file passed through is read by the kernel; the others are served as auto serves them.
+            case PASSTHROUGH, AUTO -> new AutoReader(new RspliceReader(sw, freshPageFlush));
         };
         this.effectivePath = p;
         MountStats.MountInfo info = stats.mountInfo();
@@ -331,6 +332,20 @@ public final class FsCore {
             counters.error();
             throw e;
         }
+    }
+
+    /**
+     * The fd of an open file whose bytes are its whole backing file at offset
+     * 0, which the kernel can then read and write itself (FUSE passthrough);
+     * -1 for any other (an archive member's bytes lie inside another file).
+     */
+    public int wholeFileFd(long fh) throws NativeIoException {
+        OpenHandle h = handle(fh, "passthrough");
+        if (probeFile != null && probeFile.owns(h.file)) {
+            return -1;
+        }
+        return h.file.source() instanceof ByteSource.FdRange r && r.base() == 0
+                && r.length() == ByteSource.FdRange.UNBOUNDED ? r.fd() : -1;
     }
 
     /** A read into the transport's own buffer (a front end that cannot take a {@link ReadReply}). */

@@ -38,6 +38,7 @@ public final class DirectSession implements EngineSession {
     private final EngineCounters counters = new EngineCounters();
     private final Dispatcher dispatcher;
     private final DirOps dirs;
+    private final Passthrough passthrough;
     private final int maxRequestBytes;
     private final int threads;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
@@ -60,7 +61,9 @@ public final class DirectSession implements EngineSession {
         this.threads = config.threads() > 0 ? config.threads()
                 : config.singleThreaded() ? 1 : Runtime.getRuntime().availableProcessors();
         Operations tree = new Operations(core, nodes);
-        FileOps files = new FileOps(core, nodes, tree, counters, config.directIo());
+        this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
+                Capabilities.hasSysAdmin() ? null : "registering backing files needs CAP_SYS_ADMIN");
+        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo());
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
         core.stats().engine(this::snapshot);
@@ -149,14 +152,15 @@ public final class DirectSession implements EngineSession {
         if ((flags & Fuse.INIT_EXT) != 0 && q.bodyLength() >= 20) {
             flags |= (q.u32(16) & 0xffffffffL) << 32;
         }
-        long agreed = flags & WANTED;
+        long agreed = flags & (WANTED | (passthrough.ask() ? Fuse.PASSTHROUGH : 0));
         int maxPages = (agreed & Fuse.MAX_PAGES) != 0 ? maxRequestBytes / PAGE : 32;
         int maxWrite = maxPages * PAGE;
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)
                 .u32(16 | (12 << 16)) // max_background, congestion_threshold (u16 each)
                 .u32(maxWrite).u32(1) // time_gran: nanoseconds
                 .u32(maxPages) // max_pages (u16), map_alignment (u16) 0
-                .u32((int) (agreed >>> 32)).u32(0) // flags2, max_stack_depth
+                .u32((int) (agreed >>> 32)) // flags2
+                .u32((agreed & Fuse.PASSTHROUGH) != 0 ? Passthrough.MAX_STACK_DEPTH : 0)
                 .zeros(24);
         if (minor < 23) {
             throw new NativeIoException("INIT: kernel FUSE 7." + minor + " is older than 7.23", Errno.EPROTO);
@@ -166,6 +170,7 @@ public final class DirectSession implements EngineSession {
         offered = InitFlags.names(flags);
         accepted = InitFlags.names(agreed);
         agreedMaxWrite = maxWrite;
+        passthrough.agreed((agreed & Fuse.PASSTHROUGH) != 0, fds.get(0));
         out.send();
         // The kernel took the reply inline: its read-ahead is set now, and can be widened.
         maxReadahead = ReadAhead.widen(config.mountpoint(), config.readAheadBytes() < 0 ? maxWrite

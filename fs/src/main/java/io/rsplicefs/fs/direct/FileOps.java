@@ -15,33 +15,59 @@ final class FileOps {
     private final NodeTable nodes;
     private final Operations tree;
     private final EngineCounters counters;
+    private final Passthrough passthrough;
     private final int openFlags;
 
-    FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, boolean directIo) {
+    FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, Passthrough passthrough,
+            boolean directIo) {
         this.core = core;
         this.nodes = nodes;
         this.tree = tree;
         this.counters = counters;
+        this.passthrough = passthrough;
         this.openFlags = directIo ? Fuse.FOPEN_DIRECT_IO : 0;
     }
 
     /** fuse_open_in: flags, open_flags. fuse_open_out: fh, open_flags, backing id. */
     void open(Request q, Reply out) throws NativeIoException {
         long fh = core.open(nodes.path(q.nodeid()), q.u32(0), q);
-        out.u64(fh).u32(openFlags).u32(0).send();
+        openReply(out, q.nodeid(), fh);
+        out.send();
+    }
+
+    /**
+     * Appends fuse_open_out for a new handle: passed through to the kernel
+     * where it can be (direct I/O would override passthrough in the kernel,
+     * so it is not asked then), else the daemon serves it.
+     */
+    private void openReply(Reply out, long nodeid, long fh) throws NativeIoException {
+        int backingId;
+        try {
+            backingId = passthrough.open(nodeid, fh);
+        } catch (NativeIoException | RuntimeException e) {
+            core.release(fh);
+            throw e;
+        }
+        if (backingId > 0) {
+            out.u64(fh).u32(Fuse.FOPEN_PASSTHROUGH).u32(backingId);
+        } else {
+            out.u64(fh).u32(openFlags).u32(0);
+        }
     }
 
     /** fuse_create_in: flags, mode, umask, open_flags; then the name. Answers entry_out and open_out. */
     void create(Request q, Reply out) throws NativeIoException {
         String path = nodes.child(q.nodeid(), q.name(16));
         long fh = core.create(path, q.u32(0), q.u32(4), q);
+        long nodeid;
         try {
-            tree.entry(q, out, path);
+            nodeid = tree.entry(q, out, path);
         } catch (NativeIoException | RuntimeException e) {
             core.release(fh);
             throw e;
         }
-        out.u64(fh).u32(openFlags).u32(0).send();
+        openReply(out, nodeid, fh);
+        out.send();
     }
 
     /** fuse_read_in: fh, offset, size, read_flags, lock_owner, flags. */
@@ -82,6 +108,7 @@ final class FileOps {
     }
 
     void release(Request q, Reply out) throws NativeIoException {
+        passthrough.release(q.u64(0));
         core.release(q.u64(0));
         out.send();
     }

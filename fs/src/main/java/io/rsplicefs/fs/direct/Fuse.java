@@ -11,8 +11,8 @@ final class Fuse {
     }
 
     static final int KERNEL_VERSION = 7;
-    /** The minor version this engine speaks (7.38: 6.1's); the kernel's may be lower or higher. */
-    static final int KERNEL_MINOR = 38;
+    /** The minor version this engine speaks (7.40: FUSE passthrough); the kernel's may be lower (6.1: 7.38) or higher. */
+    static final int KERNEL_MINOR = 40;
     static final int ROOT_ID = 1;
 
     // opcodes
@@ -135,6 +135,8 @@ final class Fuse {
     static final int WRITE_CACHE = 1;
     static final int FOPEN_DIRECT_IO = 1;
     static final int FOPEN_KEEP_CACHE = 1 << 1;
+    /** fuse_open_out names a backing id: the kernel does this file's I/O on the backing file itself. */
+    static final int FOPEN_PASSTHROUGH = 1 << 7;
 
     // struct sizes
     static final int IN_HEADER = 40;

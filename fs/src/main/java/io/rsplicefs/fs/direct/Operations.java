@@ -30,9 +30,12 @@ final class Operations {
     }
 
     /** Looks up {@code path}, counts the lookup and appends its entry_out. */
-    void entry(Request q, Reply out, String path) throws NativeIoException {
+    /** Appends fuse_entry_out for {@code path} (one more lookup of its node); returns the node id. */
+    long entry(Request q, Reply out, String path) throws NativeIoException {
         FileStat st = core.getattr(path, q);
-        out.entry(nodes.lookedUp(path, st), st);
+        long nodeid = nodes.lookedUp(path, st);
+        out.entry(nodeid, st);
+        return nodeid;
     }
 
     void lookup(Request q, Reply out) throws NativeIoException {

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 public final class Capabilities {
     /** CAP_SYS_RESOURCE: lifts fs.pipe-max-size; root in a container may lack it. */
     static final int CAP_SYS_RESOURCE = 24;
+    /** CAP_SYS_ADMIN: registering backing files for FUSE passthrough. */
+    static final int CAP_SYS_ADMIN = 21;
 
     private Capabilities() {
     }
@@ -15,6 +17,15 @@ public final class Capabilities {
     public static boolean hasSysResource() {
         try {
             return has(ProcFile.read(Path.of("/proc/self/status")), CAP_SYS_RESOURCE);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether this process has CAP_SYS_ADMIN; false when it cannot be told. */
+    public static boolean hasSysAdmin() {
+        try {
+            return has(ProcFile.read(Path.of("/proc/self/status")), CAP_SYS_ADMIN);
         } catch (IOException e) {
             return false;
         }

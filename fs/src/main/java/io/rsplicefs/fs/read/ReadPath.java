@@ -12,12 +12,24 @@ public enum ReadPath {
     RSPLICE,
     /** Experiment: bytes produced in a page arena, vmspliced with SPLICE_F_GIFT. Never a default. */
     GIFT,
-    /** The best available per request and store, with fallbacks. */
+    /**
+     * FUSE passthrough (kernel 6.9+, direct engine, CAP_SYS_ADMIN): a file
+     * that is a whole backing file is opened with the kernel reading and
+     * writing the backing file itself; the daemon sees the open, no reads.
+     * Files that cannot be passed through are served as by {@link #AUTO}.
+     */
+    PASSTHROUGH,
+    /** The best available per file and request: passthrough where it works, else reverse splice, with fallbacks. */
     AUTO;
 
-    /** The name used everywhere: "copy", "fd", "rsplice", "gift", "auto". */
+    /** The name used everywhere: "copy", "fd", "rsplice", "gift", "passthrough", "auto". */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether files of this path are passed through to the kernel where they can be. */
+    public boolean passesThrough() {
+        return this == PASSTHROUGH || this == AUTO;
     }
 
     /** Parses an id; throws IllegalArgumentException listing the valid ones. */
@@ -27,6 +39,6 @@ public enum ReadPath {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown read path '" + id + "' (expected one of: copy, fd, rsplice, gift, auto)");
+        throw new IllegalArgumentException("unknown read path '" + id + "' (expected one of: copy, fd, rsplice, gift, passthrough, auto)");
     }
 }

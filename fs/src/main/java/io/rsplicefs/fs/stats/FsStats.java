@@ -14,6 +14,7 @@ public final class FsStats {
     private final EnumMap<ReadPath, ReadCounters> paths = new EnumMap<>(ReadPath.class);
     private final ConcurrentHashMap<String, LongAdder> callbackFailures = new ConcurrentHashMap<>();
     private final WriteCounters writes = new WriteCounters();
+    private final PassthroughCounters passthrough = new PassthroughCounters();
     private volatile MountStats.MountInfo mountInfo;
     private volatile MountStats.GiftStats gift = MountStats.GiftStats.NOT_RUN;
     private volatile Supplier<MountStats.StableRepliesStats> stableReplies =
@@ -45,6 +46,11 @@ public final class FsStats {
     /** The write side's counters (spliced, copied with reasons, errors). */
     public WriteCounters writes() {
         return writes;
+    }
+
+    /** FUSE passthrough's counters (opens handed to the kernel, fallbacks with reasons). */
+    public PassthroughCounters passthrough() {
+        return passthrough;
     }
 
     public void mountInfo(MountStats.MountInfo info) {
@@ -89,7 +95,8 @@ public final class FsStats {
         Map<String, Long> failures = new TreeMap<>();
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
         return new MountStats(mountInfo, rp, writes.snapshot(), gift,
-                stableReplies.get(), freshPageFlush.get(), store.get(), failures, engine.get());
+                stableReplies.get(), freshPageFlush.get(), store.get(), failures, engine.get(),
+                passthrough.snapshot());
     }
 
     public String toJson() {

@@ -25,7 +25,8 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, WriteStats writes, GiftStats gift,
                          StableRepliesStats stableReplies, FreshPageFlushStats freshPageFlush,
-                         Map<String, Long> store, Map<String, Long> callbackFailures, EngineStats engine) {
+                         Map<String, Long> store, Map<String, Long> callbackFailures, EngineStats engine,
+                         PassthroughStats passthrough) {
 
     /** The xattr on the mount root that returns the JSON; never passed to the store. */
     public static final String XATTR = "user.rsplicefs.stats";
@@ -91,6 +92,19 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
     public record GiftStats(String probe, boolean forced, int pagesGifted, long pagesMoved,
                             String kernelMovesGiftedPages, boolean active, String error) {
         public static final GiftStats NOT_RUN = new GiftStats("not run", false, 0, -1, "unknown", false, null);
+    }
+
+    /**
+     * FUSE passthrough: the kernel reads and writes a passed-through file's
+     * backing file itself, so the read counters never see those reads.
+     *
+     * @param status "off" (the read path does not pass through), "on", or "unavailable: why"
+     * @param opens opens (and creates) the kernel serves itself
+     * @param fallbacks opens that wanted passthrough and are served by the daemon, by reason in {@code fallbackReasons}
+     * @param backingFiles backing files registered with the kernel right now
+     */
+    public record PassthroughStats(String status, long opens, long fallbacks, Map<String, Long> fallbackReasons,
+                                   long backingFiles) {
     }
 
     /**

@@ -152,6 +152,13 @@ class ArchiveMountTest extends CliTestBase {
             assertEquals(Map.of(), stats.callbackFailures());
             long spliced = stats.readPaths().values().stream().mapToLong(MountStats.ReadPathStats::spliceReplies).sum();
             assertTrue(spliced > 0, "members are served by splicing: " + stats.readPath("auto"));
+            MountStats.PassthroughStats pt = stats.passthrough();
+            if (pt.status().equals("on")) {
+                // auto passes whole files through; a member's bytes lie inside the archive, the daemon serves them.
+                assertEquals(0L, pt.opens(), pt.toString());
+                assertTrue(pt.fallbackReasons().getOrDefault("not a whole file (bytes inside another file)", 0L) > 0,
+                        pt.toString());
+            }
             if (kind.equals("deflated-zip")) {
                 assertTrue(stats.store().get("inflations") > 0);
             }
