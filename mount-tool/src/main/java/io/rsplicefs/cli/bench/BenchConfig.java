@@ -19,8 +19,9 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
                           boolean warmup, boolean trace, int nativeLoops, List<String> daemonJvmOptions,
                           String commandLine) {
 
-    public static final List<String> READ_PATHS = List.of("copy", "fd", "rsplice", "auto", "gift");
-    public static final List<String> DEFAULT_RSPLICEFS = List.of("copy", "fd", "rsplice", "rsplice+donate", "auto");
+    public static final List<String> READ_PATHS = List.of("copy", "fd", "rsplice", "auto", "passthrough", "gift");
+    public static final List<String> DEFAULT_RSPLICEFS = List.of("copy", "fd", "rsplice", "rsplice+donate", "auto",
+            "passthrough");
     /** Between a rsplicefs target and its engine: "rsplice+donate@direct". */
     static final char ENGINE_MARK = '@';
 
@@ -84,6 +85,11 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
             String base = t.indexOf(ENGINE_MARK) < 0 ? t : t.substring(0, t.indexOf(ENGINE_MARK));
             if (t.indexOf(ENGINE_MARK) >= 0) {
                 out.add(id(base, v.engine()));
+            } else if (v.path().equals("passthrough")) {
+                // Only the direct engine has FUSE passthrough; on jnr-fuse it would measure auto again.
+                if (engines.contains(Engine.DIRECT)) {
+                    out.add(id(base, Engine.DIRECT));
+                }
             } else {
                 engines.forEach(e -> out.add(id(base, e)));
             }

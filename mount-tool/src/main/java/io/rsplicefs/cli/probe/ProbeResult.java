@@ -16,16 +16,18 @@ import java.util.Map;
  * @param error why the setup could not be measured (the mount failed, the read failed), else null
  * @param served the read path that answered: a refused gift falls back to rsplice
  * @param gift the mount's gift measurement (not run unless the setup is gift)
+ * @param passedThrough opens the kernel served itself (FUSE passthrough: no READ reached the daemon)
+ * @param passthrough the mount's passthrough status: "off", "on" or "unavailable: why"
  */
 public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPath served, long pages, long spliced,
                           long copied, Map<String, Long> copyReasons, long sampled, long moved, long left,
-                          MountStats.GiftStats gift) {
+                          MountStats.GiftStats gift, long passedThrough, String passthrough) {
     /** At least this share of the backing pages must have left its cache to call a setup "moved". */
     static final double MOVED = 0.9;
 
     static ProbeResult failed(ProbeSetup setup, String error) {
         return new ProbeResult(setup, error, false, setup.path(), 0, 0, 0, Map.of(), 0, 0, 0,
-                MountStats.GiftStats.NOT_RUN);
+                MountStats.GiftStats.NOT_RUN, 0, "off");
     }
 
     /** Set-ups that cannot be measured or read wrong data make the probe fail; a copying kernel does not. */
@@ -34,8 +36,8 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
     }
 
     /**
-     * One word: moved (donated pages left the backing cache, at least 90% of them), partly-moved, spliced,
-     * copied, refused (gift: the kernel copies gifted pages, so gift fell back to {@link #served}), failed,
+     * One word: passed-through (the kernel read the backing file itself), moved (donated pages left the
+     * backing cache, at least 90% of them), partly-moved, spliced, copied, refused (gift: the kernel copies gifted pages, so gift fell back to {@link #served}), failed,
      * wrong-data.
      */
     public String verdict() {
@@ -47,6 +49,9 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
         }
         if (setup.path() == ReadPath.GIFT && served != ReadPath.GIFT) {
             return "refused";
+        }
+        if (passedThrough > 0 && spliced + copied == 0) {
+            return "passed-through";
         }
         if (setup.donate() && moved > 0 && left > 0) {
             return left >= MOVED * pages ? "moved" : "partly-moved";
@@ -62,6 +67,7 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
             case "spliced" -> spliced + "/" + replies;
             case "copied" -> copied + "/" + replies;
             case "refused" -> gift.pagesMoved() + "/" + gift.pagesGifted();
+            case "passed-through" -> "0/0";
             default -> "-";
         };
     }
@@ -79,6 +85,11 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
             b.append("gift's mount-time check: ").append(gift.pagesMoved()).append(" of ")
                     .append(gift.pagesGifted()).append(" gifted pages moved; ")
                     .append(served.id()).append(" served the reads: ");
+        }
+        if (passedThrough > 0) {
+            b.append(passedThrough).append(" open(s) passed through to the kernel (FUSE passthrough), ");
+        } else if (passthrough.startsWith("unavailable")) {
+            b.append("passthrough ").append(passthrough).append("; ");
         }
         b.append(spliced).append(" of ").append(spliced + copied).append(" replies spliced");
         if (copied > 0) {
@@ -112,6 +123,8 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
         m.put("sampledPages", sampled);
         m.put("movedPages", moved);
         m.put("pagesLeftBackingCache", left);
+        m.put("passedThroughOpens", passedThrough);
+        m.put("passthrough", passthrough);
         if (setup.path() == ReadPath.GIFT) {
             Map<String, Object> g = new LinkedHashMap<>();
             g.put("pagesGifted", gift.pagesGifted());

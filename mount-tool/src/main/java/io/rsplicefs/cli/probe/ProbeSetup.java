@@ -17,5 +17,6 @@ public record ProbeSetup(String name, ReadPath path, boolean donate) {
             new ProbeSetup("rsplice+donate", ReadPath.RSPLICE, true),
             new ProbeSetup("auto", ReadPath.AUTO, false),
             new ProbeSetup("auto+donate", ReadPath.AUTO, true),
+            new ProbeSetup("passthrough", ReadPath.PASSTHROUGH, false),
             new ProbeSetup("gift", ReadPath.GIFT, true));
 }

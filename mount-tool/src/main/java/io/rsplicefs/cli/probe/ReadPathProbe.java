@@ -5,6 +5,7 @@ import io.rsplicefs.fs.FuseMount;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.host.MountTable;
+import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;
@@ -102,8 +103,10 @@ public final class ReadPathProbe implements AutoCloseable {
             ReadCounters rc = m.stats().of(m.readPath());
             Map<String, Long> reasons = rc.snapshot().copyReasons();
             long pages = (content.length + PageArena.PAGE_SIZE - 1) / PageArena.PAGE_SIZE;
+            MountStats.PassthroughStats pt = m.stats().snapshot().passthrough();
             return new ProbeResult(setup, null, same, m.readPath(), pages, rc.spliceReplies(), rc.copyReplies(),
-                    reasons, rc.sampledPages(), rc.movedPages(), pages - backingResident(), m.stats().gift());
+                    reasons, rc.sampledPages(), rc.movedPages(), pages - backingResident(), m.stats().gift(),
+                    pt.opens(), pt.status());
         } catch (IOException e) {
             return ProbeResult.failed(setup, "reading through the mount failed: " + e.getMessage());
         } finally {

@@ -45,7 +45,7 @@ class BenchConfigTest {
 
     @Test
     void defaultTargets() {
-        assertEquals(List.of("native", "copy", "fd", "rsplice", "rsplice+donate", "auto"),
+        assertEquals(List.of("native", "copy", "fd", "rsplice", "rsplice+donate", "auto", "passthrough"),
                 BenchConfig.defaultTargets(false, false));
         assertTrue(BenchConfig.defaultTargets(true, true).containsAll(List.of("gift", "bindfs", "passthrough_ll")));
     }
@@ -56,6 +56,16 @@ class BenchConfigTest {
                 BenchConfig.checkTargets(List.of("rsplice", "auto+donate", "bindfs"), false, BOTH));
         assertEquals(List.of("native", "rsplice@direct"),
                 BenchConfig.checkTargets(List.of("rsplice"), false, List.of(Engine.DIRECT)));
+    }
+
+    @Test
+    void passthroughIsMeasuredOnTheDirectEngineOnly() {
+        assertEquals(List.of("native", "passthrough@direct"),
+                BenchConfig.checkTargets(List.of("passthrough"), false, BOTH));
+        assertEquals(List.of("native"), BenchConfig.checkTargets(List.of("passthrough"), false, JNR));
+        assertEquals(List.of("native", "passthrough"),
+                BenchConfig.checkTargets(List.of("passthrough@jnr-fuse"), false, BOTH),
+                "asked by name on jnr-fuse: measured (it falls back to auto there)");
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ProbeCommandTest extends CliTestBase {
     static final List<String> SETUPS = List.of("copy", "fd", "fd+donate", "rsplice", "rsplice+donate", "auto",
-            "auto+donate", "gift");
+            "auto+donate", "passthrough", "gift");
 
     /** The gift setup mounts with gift and splice_move: up to two page dumps in the kernel log. */
     @Test
@@ -40,6 +40,21 @@ class ProbeCommandTest extends CliTestBase {
             long pages = number(s, "pages");
             long spliced = number(s, "splicedReplies");
             long copied = number(s, "copiedReplies");
+            boolean passthroughOn = s.get("passthrough").equals("on");
+            if (name.startsWith("auto") || name.equals("passthrough")) {
+                // These pass whole files through where the kernel and the daemon can; the kernel then reads alone.
+                assertEquals(passthroughOn ? "passed-through" : name.equals("passthrough") ? "spliced" : verdict,
+                        verdict, s::toString);
+                assertEquals(passthroughOn ? 1 : 0, number(s, "passedThroughOpens"), s::toString);
+                if (passthroughOn) {
+                    assertEquals(0, spliced + copied, () -> "the daemon answered reads: " + s);
+                    continue;
+                }
+                assertTrue(name.startsWith("auto") || ((String) s.get("passthrough")).startsWith("unavailable: "),
+                        s::toString);
+            } else {
+                assertEquals("off", s.get("passthrough"), s::toString);
+            }
             assertTrue(spliced + copied > 0, () -> name + " answered no read: " + s);
             switch (name) {
                 case "copy" -> {
@@ -47,7 +62,7 @@ class ProbeCommandTest extends CliTestBase {
                     assertEquals(0, spliced, s::toString);
                     assertEquals(Set.of("copy path"), ((Map<String, Object>) s.get("copyReasons")).keySet());
                 }
-                case "fd", "rsplice", "auto" -> {
+                case "fd", "rsplice", "auto", "passthrough" -> {
                     assertEquals("spliced", verdict, s::toString);
                     assertEquals(0, copied, s::toString);
                 }

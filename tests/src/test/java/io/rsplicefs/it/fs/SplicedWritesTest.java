@@ -45,7 +45,8 @@ class SplicedWritesTest {
     @ParameterizedTest
     @EnumSource(WritePath.class)
     void largeAndSmallWritesAreByteExactAndCounted(WritePath wp) throws Exception {
-        SharedMounts.Area a = MOUNTS.area("write-" + wp.id(), ReadPath.AUTO, false, c -> c.writePath(wp), "rw");
+        // rsplice, not auto: auto passes files through on the direct engine and no WRITE would reach the daemon
+        SharedMounts.Area a = MOUNTS.area("write-" + wp.id(), ReadPath.RSPLICE, false, c -> c.writePath(wp), "rw");
         MountStats.WriteStats before = a.mount().stats().writes();
         byte[] model = new byte[SEQUENTIAL + (512 << 10)];
         Path f = a.mountpoint().resolve("f");

@@ -30,6 +30,11 @@ public final class StatsXattr {
         return stats.writes().requests();
     }
 
+    /** What FUSE passthrough did (status "on" when the kernel serves whole files itself). */
+    public MountStats.PassthroughStats passthrough() {
+        return stats.passthrough();
+    }
+
     /** Exceptions caught in callbacks (returned as EIO), by operation and class; empty when none. */
     public Map<String, Long> callbackFailures() {
         return stats.callbackFailures();
