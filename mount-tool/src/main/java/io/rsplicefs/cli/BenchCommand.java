@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Measure read throughput with fio: the backing file itself (native, cache warm: the limit), rsplicefs"
                     + " with each read path on each engine of --engines, and with --with-peers bindfs and libfuse's"
-                    + " passthrough_ll (splice on), all over the same file of random bytes, interleaved in rounds.",
+                    + " passthrough_ll (splice on) and passthrough_hp (FUSE passthrough; only when $RSPLICEFS_PASSTHROUGH_HP"
+                    + " names a binary of libfuse 3.17+: Debian 12 has none), all over the same file of random"
+                    + " bytes, interleaved in rounds. A passed-through target serves no READ: its counters show opens.",
             "",
             "Jobs (tests/fio/*.fio): seq1m, seq128k, rand4k, seq1m2 (2 jobs on disjoint halves); buffered psync."
                     + " The FUSE page cache is dropped before every job and the filesystem's own counters must"
@@ -62,8 +64,9 @@ final class BenchCommand implements Callable<Integer> {
     List<String> jobs;
 
     @Option(names = "--targets", paramLabel = "TARGET", split = ",",
-            description = "Targets (default: native,copy,fd,rsplice,rsplice+donate,auto, plus gift with --force-gift,"
-                    + " plus bindfs,passthrough_ll with --with-peers). Any read path may get modifiers:"
+            description = "Targets (default: native,copy,fd,rsplice,rsplice+donate,auto,passthrough (direct engine"
+                    + " only: FUSE passthrough), plus gift with --force-gift,"
+                    + " plus bindfs,passthrough_ll,passthrough_hp with --with-peers). Any read path may get modifiers:"
                     + " +donate (--donate), +noguard (--no-stable-replies), +single (--threads 1),"
                     + " e.g. rsplice+donate+single, and an engine: @direct measures it on the direct engine"
                     + " only (rsplice@direct), else it is measured on every engine of --engines."
@@ -82,7 +85,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> engineAlias;
 
     @Option(names = "--with-peers", description = "Also measure bindfs and libfuse's passthrough_ll, installing"
-            + " (apt-get, root) and compiling them if needed; a peer that cannot be had is skipped with a note.")
+            + " (apt-get, root) and compiling them if needed, and passthrough_hp from $RSPLICEFS_PASSTHROUGH_HP;"
+            + " a peer that cannot be had is skipped with a note.")
     boolean withPeers;
 
     @Option(names = "--force-gift", description = "Also measure the gift read path, forced on even where the"

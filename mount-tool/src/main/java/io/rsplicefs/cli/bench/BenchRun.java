@@ -223,6 +223,9 @@ public final class BenchRun {
             } else if (id.equals("passthrough_ll")) {
                 peerOrNote(peers.passthroughLl(store, mp, DATA_FILE, base.resolve("logs/passthrough_ll.log")),
                         targets);
+            } else if (id.equals("passthrough_hp")) {
+                peerOrNote(peers.passthroughHp(store, mp, DATA_FILE, base.resolve("logs/passthrough_hp.log")),
+                        targets);
             }
         }
         notes.addAll(peers.notes());

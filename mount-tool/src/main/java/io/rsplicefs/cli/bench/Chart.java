@@ -185,6 +185,7 @@ final class Chart {
             case "gift" -> new Color(0x8E24AA);
             case "bindfs" -> new Color(0xFB8C00);
             case "passthrough_ll" -> new Color(0xE53935);
+            case "passthrough_hp" -> new Color(0x8E24AA);
             default -> new Color(0x757575);
         };
     }

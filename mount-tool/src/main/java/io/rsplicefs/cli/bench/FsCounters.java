@@ -7,10 +7,11 @@ import java.util.TreeMap;
 /**
  * A rsplicefs mount's own counters, summed over its read paths: bytes served,
  * replies spliced or copied (and why copied), the donation samples, and the
- * READ sizes the kernel asked for (direct engine only; empty for jnr-fuse).
+ * READ sizes the kernel asked for (direct engine only; empty for jnr-fuse),
+ * and the opens handed to the kernel by FUSE passthrough (it then reads alone).
  */
 record FsCounters(long served, long spliceReplies, long copyReplies, long sampledPages, long movedPages,
-                  Map<String, Long> copyReasons, Map<String, Long> readSizes) {
+                  Map<String, Long> copyReasons, Map<String, Long> readSizes, long passedThrough) {
 
     /** Sums the read paths of a mount's counters. */
     static FsCounters of(MountStats stats) {
@@ -30,7 +31,8 @@ record FsCounters(long served, long spliceReplies, long copyReplies, long sample
         }
         Map<String, Long> sizes = stats.engine() == null || stats.engine().readSizes() == null ? Map.of()
                 : stats.engine().readSizes();
-        return new FsCounters(served, spliced, copied, sampled, moved, reasons, sizes);
+        long passed = stats.passthrough() == null ? 0 : stats.passthrough().opens();
+        return new FsCounters(served, spliced, copied, sampled, moved, reasons, sizes, passed);
     }
 
     /** What happened between {@code before} and this. */
@@ -44,7 +46,7 @@ record FsCounters(long served, long spliceReplies, long copyReplies, long sample
         });
         return new FsCounters(served - before.served, spliceReplies - before.spliceReplies,
                 copyReplies - before.copyReplies, sampledPages - before.sampledPages, movedPages - before.movedPages,
-                reasons, ReadSizes.minus(readSizes, before.readSizes));
+                reasons, ReadSizes.minus(readSizes, before.readSizes), passedThrough - before.passedThrough);
     }
 
     /** Fraction of the replies that were spliced; null without replies. */

@@ -69,7 +69,9 @@ final class MarkdownReport {
                 .append("/dev/fuse (its counters). ")
                 .append("Served/read: bytes served over bytes fio read, worst round, from the filesystem's own ")
                 .append("counters (rsplicefs) or else from the fuse tracepoints (peers); under 0.90 means reads did ")
-                .append("not reach the daemon, and is flagged ⚠.\n");
+                .append("not reach the daemon, and is flagged ⚠; — for a passed-through target (FUSE passthrough: the ")
+                .append("kernel reads the backing file itself, the daemon serves no READ and the FUSE file has no ")
+                .append("cache of its own).\n");
         for (Job j : s.jobs()) {
             b.append("\n### ").append(j.id()).append(": ").append(j.title()).append("\n\n");
             b.append(row(List.of("target", "MB/s", "ratio", "min–max", "CPU s/GiB", "cache (meminfo)",

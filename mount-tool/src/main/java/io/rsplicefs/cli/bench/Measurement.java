@@ -75,12 +75,20 @@ final class Measurement {
         return fio.ioBytes() == 0 ? null : 1.0 + cachedDelta / (double) fio.ioBytes();
     }
 
-    /** The same from mincore of this file only: 1 + (FUSE pages cached - backing pages lost) / pages read. */
+    /** Whether the job's file was passed through (FUSE passthrough): the kernel read the backing file itself. */
+    boolean passedThrough() {
+        return counters != null && counters.passedThrough() > 0;
+    }
+
+    /**
+     * The same from mincore of this file only: 1 + (FUSE pages cached - backing pages lost) / pages read.
+     * A passed-through file has no FUSE cache: mincore of it sees the backing file's pages, counted once.
+     */
     Double footprintMincore() {
         if (fio.ioBytes() == 0) {
             return null;
         }
-        long fuse = fuseResident == null ? 0 : fuseResident;
+        long fuse = fuseResident == null || passedThrough() ? 0 : fuseResident;
         return 1.0 + (fuse + backingAfter - backingBefore) * (double) PageCache.PAGE / fio.ioBytes();
     }
 
@@ -95,9 +103,13 @@ final class Measurement {
 
     /**
      * Served bytes over bytes fio read: from the filesystem's own counters when it
-     * keeps them, else from the fuse tracepoints; null when neither is there.
+     * keeps them, else from the fuse tracepoints; null when neither is there, or
+     * when the file was passed through (the daemon serves no read by design).
      */
     Double servedRatio() {
+        if (passedThrough()) {
+            return null;
+        }
         Long s = counters != null ? Long.valueOf(counters.served()) : traceBytes;
         return s == null || fio.ioBytes() == 0 ? null : s / (double) fio.ioBytes();
     }

@@ -25,7 +25,9 @@ import java.util.zip.GZIPInputStream;
  * note; the run goes on.
  */
 final class PeerSetup {
-    static final List<String> IDS = List.of("bindfs", "passthrough_ll");
+    static final List<String> IDS = List.of("bindfs", "passthrough_ll", "passthrough_hp");
+    /** A passthrough_hp binary of libfuse 3.17+ (FUSE passthrough), built by the user: Debian 12 has none. */
+    static final String PASSTHROUGH_HP_ENV = "RSPLICEFS_PASSTHROUGH_HP";
     static final Path EXAMPLES = Path.of("/usr/share/doc/libfuse3-dev/examples");
     /** What passthrough_ll's init gets, right after its first line. */
     static final String SPLICE_PATCH = "\tconn->want |= conn->capable & (FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);"
@@ -109,6 +111,34 @@ final class PeerSetup {
         return Optional.of(new PeerTarget("passthrough_ll", List.of(workDir.resolve("passthrough_ll").toString(),
                 "-f", "-o", "source=" + source, mountpoint.toString()), mountpoint, fileName, log,
                 "libfuse " + version + " + splice_write/splice_move"));
+    }
+
+    /**
+     * libfuse's passthrough_hp with FUSE passthrough (its default), the C server the passthrough read path is
+     * measured against. Debian 12's libfuse3-dev ships the 3.14 example, which predates FUSE passthrough
+     * (libfuse 3.17), so it is not built from there: it runs when {@value #PASSTHROUGH_HP_ENV} names a binary
+     * built from newer libfuse sources, else it is skipped with a note.
+     */
+    Optional<PeerTarget> passthroughHp(Path source, Path mountpoint, String fileName, Path log) {
+        String bin = System.getenv(PASSTHROUGH_HP_ENV);
+        if (bin == null || bin.isBlank()) {
+            notes.add("passthrough_hp: skipped, Debian 12's libfuse3 (3.14) has no FUSE passthrough (libfuse 3.17+);"
+                    + " set " + PASSTHROUGH_HP_ENV + " to a passthrough_hp built from libfuse 3.17 or later to"
+                    + " measure it");
+            return Optional.empty();
+        }
+        if (!Files.isExecutable(Path.of(bin))) {
+            notes.add("passthrough_hp: skipped, " + PASSTHROUGH_HP_ENV + "=" + bin + " is not an executable file");
+            return Optional.empty();
+        }
+        if (!isRoot()) {
+            notes.add("passthrough_hp: skipped, FUSE passthrough needs root (CAP_SYS_ADMIN)");
+            return Optional.empty();
+        }
+        notes.add("passthrough_hp: " + bin + " (" + PASSTHROUGH_HP_ENV + "), its defaults: FUSE passthrough on,"
+                + " multithreaded");
+        return Optional.of(new PeerTarget("passthrough_hp", List.of(bin, "--foreground", source.toString(),
+                mountpoint.toString()), mountpoint, fileName, log, "libfuse passthrough_hp, FUSE passthrough"));
     }
 
     /** Copies, patches and compiles passthrough_ll; returns why not, if it could not. */

@@ -16,7 +16,7 @@ class EngineGoalsTest {
     /** One round of one job on one target: fio read 1 GiB at {@code mbps}, the daemon used {@code cpu} s. */
     static Measurement m(Job job, String target, double mbps, Double cpu, Map<String, Long> readSizes) {
         FioRunner.Result r = new FioRunner.Result(GIB, (long) (mbps * 1e6), 1000, 0, 0, 0, null);
-        FsCounters c = readSizes == null ? null : new FsCounters(GIB, 1, 0, 0, 0, Map.of(), readSizes);
+        FsCounters c = readSizes == null ? null : new FsCounters(GIB, 1, 0, 0, 0, Map.of(), readSizes, 0);
         return new Measurement(1, 1, job, target, r, cpu, 0, 0, 0, null, c, 0, null, null, null);
     }
 
