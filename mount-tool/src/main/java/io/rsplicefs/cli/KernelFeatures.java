@@ -64,7 +64,10 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
     static final String NEITHER_ENGINE = "not used by either engine yet (jnr-fuse: libfuse 2.9 has no %s;"
             + " direct: not asked for yet, issue 16)";
 
-    /** FUSE passthrough came in 6.9 (CONFIG_FUSE_PASSTHROUGH); libfuse 2.9 cannot ask for it. */
+    /**
+     * FUSE passthrough came in 6.9 (CONFIG_FUSE_PASSTHROUGH); libfuse 2.9 cannot ask for it. Whether a mount
+     * got it is in its stats (INIT's answer and the daemon's CAP_SYS_ADMIN decide).
+     */
     private String passthrough() {
         boolean versionHasIt = major > 6 || (major == 6 && minor >= 9);
         String has = versionHasIt ? "kernel " + major + "." + minor + " >= 6.9" : "no: kernel " + major + "." + minor
@@ -72,7 +75,8 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
         if (versionHasIt) {
             has += configSays("CONFIG_FUSE_PASSTHROUGH").map(c -> ", " + c).orElse(", config not readable");
         }
-        return has + "; " + String.format(NEITHER_ENGINE, "passthrough");
+        return has + "; direct engine as root: --read-path=passthrough and auto (stats: passthrough; jnr-fuse:"
+                + " libfuse 2.9 has none)";
     }
 
     /** FUSE over io_uring came in 6.14: the fuse module's parameter enable_uring exists then. */

@@ -75,9 +75,12 @@ final class Measurement {
         return fio.ioBytes() == 0 ? null : 1.0 + cachedDelta / (double) fio.ioBytes();
     }
 
-    /** Whether the job's file was passed through (FUSE passthrough): the kernel read the backing file itself. */
+    /**
+     * Whether the job's file was passed through (FUSE passthrough): the kernel read the backing file itself.
+     * rsplicefs counts it; the passthrough_hp peer keeps no counters and always passes through.
+     */
     boolean passedThrough() {
-        return counters != null && counters.passedThrough() > 0;
+        return counters != null ? counters.passedThrough() > 0 : target.equals(PeerSetup.PASSTHROUGH_HP);
     }
 
     /**

@@ -25,7 +25,8 @@ import java.util.zip.GZIPInputStream;
  * note; the run goes on.
  */
 final class PeerSetup {
-    static final List<String> IDS = List.of("bindfs", "passthrough_ll", "passthrough_hp");
+    static final String PASSTHROUGH_HP = "passthrough_hp";
+    static final List<String> IDS = List.of("bindfs", "passthrough_ll", PASSTHROUGH_HP);
     /** A passthrough_hp binary of libfuse 3.17+ (FUSE passthrough), built by the user: Debian 12 has none. */
     static final String PASSTHROUGH_HP_ENV = "RSPLICEFS_PASSTHROUGH_HP";
     static final Path EXAMPLES = Path.of("/usr/share/doc/libfuse3-dev/examples");
@@ -137,7 +138,7 @@ final class PeerSetup {
         }
         notes.add("passthrough_hp: " + bin + " (" + PASSTHROUGH_HP_ENV + "), its defaults: FUSE passthrough on,"
                 + " multithreaded");
-        return Optional.of(new PeerTarget("passthrough_hp", List.of(bin, "--foreground", source.toString(),
+        return Optional.of(new PeerTarget(PASSTHROUGH_HP, List.of(bin, "--foreground", source.toString(),
                 mountpoint.toString()), mountpoint, fileName, log, "libfuse passthrough_hp, FUSE passthrough"));
     }
 
