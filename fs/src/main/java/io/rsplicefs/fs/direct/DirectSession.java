@@ -39,6 +39,7 @@ public final class DirectSession implements EngineSession {
     private final Dispatcher dispatcher;
     private final DirOps dirs;
     private final int maxRequestBytes;
+    private final long wanted;
     private final int threads;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final List<Integer> fds = new ArrayList<>();
@@ -57,10 +58,11 @@ public final class DirectSession implements EngineSession {
         this.config = config;
         this.timeouts = timeouts;
         this.maxRequestBytes = requestLimit(config.maxRequestBytes());
+        this.wanted = WANTED | (config.writebackCache() ? Fuse.WRITEBACK_CACHE : 0);
         this.threads = config.threads() > 0 ? config.threads()
                 : config.singleThreaded() ? 1 : Runtime.getRuntime().availableProcessors();
         Operations tree = new Operations(core, nodes);
-        FileOps files = new FileOps(core, nodes, tree, counters, config.directIo());
+        FileOps files = new FileOps(core, nodes, tree, counters, config.directIo(), config.writebackCache());
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
         core.stats().engine(this::snapshot);
@@ -131,7 +133,7 @@ public final class DirectSession implements EngineSession {
      * A kernel with a newer major is told 7 and asks again; an older major
      * cannot be served. Asks for what both sides have: async reads, big
      * writes up to {@link MountConfig#maxRequestBytes} (MAX_PAGES), splice,
-     * parallel dirops, readdirplus.
+     * parallel dirops, readdirplus; the writeback cache only when the mount asks for it.
      */
     void init(Request q, Reply out) throws NativeIoException {
         int major = q.u32(0);
@@ -149,7 +151,7 @@ public final class DirectSession implements EngineSession {
         if ((flags & Fuse.INIT_EXT) != 0 && q.bodyLength() >= 20) {
             flags |= (q.u32(16) & 0xffffffffL) << 32;
         }
-        long agreed = flags & WANTED;
+        long agreed = flags & wanted;
         int maxPages = (agreed & Fuse.MAX_PAGES) != 0 ? maxRequestBytes / PAGE : 32;
         int maxWrite = maxPages * PAGE;
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)
