@@ -106,7 +106,8 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--writeback-cache",
             description = "direct: let the kernel cache writes (FUSE_WRITEBACK_CACHE): small writes are merged in"
                     + " its page cache and reach the daemon later (writeback, fsync, close); the kernel keeps the"
-                    + " size and mtime itself. Off by default; not with jnr-fuse (libfuse 2.9 has none).")
+                    + " size and mtime itself. Off by default; not with jnr-fuse (libfuse 2.9 has none). Also"
+                    + " -o writeback_cache.")
     boolean writebackCache;
 
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
@@ -149,6 +150,10 @@ final class MountCommand implements Callable<Integer> {
         }
         if (engine != Engine.DIRECT && (readAhead != null || directIo)) {
             throw new ParameterException(spec.commandLine(), "--read-ahead and --direct-io need --engine=direct");
+        }
+        if (fuseOptions.stream().map(String::trim).anyMatch("writeback_cache"::equals)) {
+            writebackCache = true; // libfuse 3's name for it; the engine's option, not the kernel's
+            fuseOptions = fuseOptions.stream().filter(o -> !o.trim().equals("writeback_cache")).toList();
         }
         if (engine != Engine.DIRECT && writebackCache) {
             throw new ParameterException(spec.commandLine(), "--writeback-cache needs --engine=direct: libfuse 2.9"

@@ -178,6 +178,8 @@ class MountLifecycleTest extends CliTestBase {
         Path mp = dir("mnt");
         cli.run("mount", "--engine=jnr-fuse", "--writeback-cache", src.toString(), mp.toString())
                 .usageError("--writeback-cache needs --engine=direct", "libfuse 2.9");
+        cli.run("mount", "--engine=jnr-fuse", "-o", "allow_other,writeback_cache", src.toString(), mp.toString())
+                .usageError("--writeback-cache needs --engine=direct");
         assertFalse(MountTable.isMounted(mp));
     }
 
