@@ -135,7 +135,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--write", description = "The write workloads instead (issue 18): seq write 1m of a new file"
             + " (end_fsync), overwrite 1m, rand write 4k, randrw 4k 70/30, on native, rsplicefs with --write-path"
-            + " copy and splice on each engine of --engines (direct also with --writeback-cache) and bindfs,"
+            + " copy and splice on each engine of --engines (direct also with --writeback-cache) and bindfs (if"
+            + " installed; --with-peers installs it),"
             + " interleaved in rounds; daemon CPU per GiB written; then fio verify=crc32c through each target and"
             + " on its backing file. Takes --size, --rounds, --rand-runtime, --quick; writes writes.md to --out.")
     boolean write;
@@ -147,6 +148,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         List<Engine> engineList = engines();
+        if (write && metadata) {
+            throw new ParameterException(spec.commandLine(), "--write and --metadata are two runs: choose one");
+        }
         if (metadata) {
             return metadata(engineList);
         }
@@ -165,6 +169,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path workDir = (dir == null ? Path.of(System.getProperty("java.io.tmpdir", "/tmp")) : dir).toAbsolutePath();
         if (write) {
+            if (targets != null || jobs != null || archive || forceGift) {
+                throw new ParameterException(spec.commandLine(), "--write has its own targets and jobs: it takes no"
+                        + " --targets, --jobs, --archive or --force-gift");
+            }
             try {
                 java.nio.file.Files.createDirectories(out.toAbsolutePath().normalize());
                 new WriteBench(workDir, bytes, n, rand, engineList, withPeers, daemonJvmOptions,
