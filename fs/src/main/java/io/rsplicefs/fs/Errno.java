@@ -12,6 +12,7 @@ public final class Errno {
     public static final int E2BIG = 7;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
     public static final int ENODEV = 19;
     public static final int EXDEV = 18;
     public static final int ENOTDIR = 20;

@@ -33,6 +33,7 @@ public final class MountConfig {
     private int maxRequestBytes = 1 << 20;
     private boolean directIo;
     private long readAheadBytes = -1;
+    private boolean writebackCache;
 
     public MountConfig(Path source, Path mountpoint) {
         // mountinfo lists real paths; a missing path is reported by the mount's checks
@@ -172,6 +173,21 @@ public final class MountConfig {
 
     public MountConfig readAheadBytes(long n) {
         this.readAheadBytes = n;
+        return this;
+    }
+
+    /**
+     * Direct engine: ask the kernel for FUSE_WRITEBACK_CACHE. Writes then land in the
+     * kernel's page cache and reach the daemon later, merged (at writeback, fsync, close);
+     * the kernel keeps size and mtime itself and may read through a write-only handle.
+     * Off by default; libfuse 2.9 (the jnr-fuse engine) has no such mode.
+     */
+    public boolean writebackCache() {
+        return writebackCache;
+    }
+
+    public MountConfig writebackCache(boolean w) {
+        this.writebackCache = w;
         return this;
     }
 

@@ -5,6 +5,7 @@ import io.rsplicefs.cli.bench.BenchConfig;
 import io.rsplicefs.cli.bench.BenchException;
 import io.rsplicefs.cli.bench.BenchRun;
 import io.rsplicefs.cli.bench.Job;
+import io.rsplicefs.cli.bench.WriteBench;
 import io.rsplicefs.fs.Engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,6 +137,14 @@ final class BenchCommand implements Callable<Integer> {
             + " bindfs; --rounds (default 3).")
     boolean metadata;
 
+    @Option(names = "--write", description = "The write workloads instead (issue 18): seq write 1m of a new file"
+            + " (end_fsync), overwrite 1m, rand write 4k, randrw 4k 70/30, on native, rsplicefs with --write-path"
+            + " copy and splice on each engine of --engines (direct also with --writeback-cache) and bindfs (if"
+            + " installed; --with-peers installs it),"
+            + " interleaved in rounds; daemon CPU per GiB written; then fio verify=crc32c through each target and"
+            + " on its backing file. Takes --size, --rounds, --rand-runtime, --quick; writes writes.md to --out.")
+    boolean write;
+
     @Option(names = "--files", paramLabel = "N", defaultValue = "10000",
             description = "Files per round of --metadata (default 10000).")
     int files;
@@ -143,6 +152,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         List<Engine> engineList = engines();
+        if (write && metadata) {
+            throw new ParameterException(spec.commandLine(), "--write and --metadata are two runs: choose one");
+        }
         if (metadata) {
             return metadata(engineList);
         }
@@ -160,6 +172,20 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--rand-runtime needs 1 to 3600 seconds, not " + rand);
         }
         Path workDir = (dir == null ? Path.of(System.getProperty("java.io.tmpdir", "/tmp")) : dir).toAbsolutePath();
+        if (write) {
+            if (targets != null || jobs != null || archive || forceGift) {
+                throw new ParameterException(spec.commandLine(), "--write has its own targets and jobs: it takes no"
+                        + " --targets, --jobs, --archive or --force-gift");
+            }
+            try {
+                java.nio.file.Files.createDirectories(out.toAbsolutePath().normalize());
+                new WriteBench(workDir, bytes, n, rand, engineList, withPeers, daemonJvmOptions,
+                        out.toAbsolutePath().normalize(), System.out).run();
+            } catch (BenchException | java.io.IOException e) {
+                throw new CliException("bench --write: " + e.getMessage(), e);
+            }
+            return Main.EXIT_OK;
+        }
         if (archive) {
             int files = archiveFiles == null ? (quick ? 1000 : 10_000) : archiveFiles;
             if (files < 1 || files > 1_000_000) {

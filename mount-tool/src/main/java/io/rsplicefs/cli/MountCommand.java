@@ -103,6 +103,13 @@ final class MountCommand implements Callable<Integer> {
                     + " daemon and lands in the reader's buffer). For measuring; off by default.")
     boolean directIo;
 
+    @Option(names = "--writeback-cache",
+            description = "direct: let the kernel cache writes (FUSE_WRITEBACK_CACHE): small writes are merged in"
+                    + " its page cache and reach the daemon later (writeback, fsync, close); the kernel keeps the"
+                    + " size and mtime itself. Off by default; not with jnr-fuse (libfuse 2.9 has none). Also"
+                    + " -o writeback_cache.")
+    boolean writebackCache;
+
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
             description = "FUSE mount options by libfuse's names (e.g. -o allow_other,nonempty): passed to libfuse"
                     + " (jnr-fuse), or translated for the kernel by the direct engine, which refuses those it"
@@ -144,6 +151,14 @@ final class MountCommand implements Callable<Integer> {
         if (engine != Engine.DIRECT && (readAhead != null || directIo)) {
             throw new ParameterException(spec.commandLine(), "--read-ahead and --direct-io need --engine=direct");
         }
+        if (fuseOptions.stream().map(String::trim).anyMatch("writeback_cache"::equals)) {
+            writebackCache = true; // libfuse 3's name for it; the engine's option, not the kernel's
+            fuseOptions = fuseOptions.stream().filter(o -> !o.trim().equals("writeback_cache")).toList();
+        }
+        if (engine != Engine.DIRECT && writebackCache) {
+            throw new ParameterException(spec.commandLine(), "--writeback-cache needs --engine=direct: libfuse 2.9"
+                    + " (the jnr-fuse engine) has no writeback cache");
+        }
         if (maxRequest < 128 * 1024 || maxRequest > 1024 * 1024) {
             throw new ParameterException(spec.commandLine(), "--max-request must be between 128K and 1M");
         }
@@ -151,7 +166,7 @@ final class MountCommand implements Callable<Integer> {
         Path mp = MountTable.canonical(mountpoint);
         MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, writePath, donate, forceGift, opts,
                 debug, threads == null ? 0 : threads, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath(),
-                engine, (int) maxRequest, readAhead == null ? -1 : readAhead, directIo);
+                engine, (int) maxRequest, readAhead == null ? -1 : readAhead, directIo, writebackCache);
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"

@@ -12,7 +12,7 @@ import java.util.List;
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath writePath, boolean donate, boolean forceGift,
                     List<String> fuseOptions, boolean debug, int threads, boolean stableReplies,
                     long inflateCache, Path inflateCacheDir, Engine engine, int maxRequest, long readAhead,
-                    boolean directIo) {
+                    boolean directIo, boolean writebackCache) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -27,6 +27,7 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
                 .maxRequestBytes(maxRequest)
                 .readAheadBytes(readAhead)
                 .directIo(directIo)
+                .writebackCache(writebackCache)
                 .stableReplies(stableReplies)
                 .inflateCacheBytes(inflateCache)
                 .inflateCacheDir(inflateCacheDir);
@@ -62,6 +63,9 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
         }
         if (directIo) {
             a.add("--direct-io");
+        }
+        if (writebackCache) {
+            a.add("--writeback-cache");
         }
         a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
         a.add("--inflate-cache=" + inflateCache);

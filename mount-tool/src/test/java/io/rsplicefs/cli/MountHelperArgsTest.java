@@ -24,9 +24,11 @@ class MountHelperArgsTest {
 
     @Test
     void theParsedArgumentsAreTheMountCommandsOwn() throws Exception {
-        List<String> a = args("engine=direct,threads=3,max_request=256K");
+        List<String> a = args("engine=direct,threads=3,max_request=256K,writeback_cache");
         MountCommand c = MountRequestTest.parse(a.subList(1, a.size()));
         assertEquals(io.rsplicefs.fs.Engine.DIRECT, c.engine);
+        assertTrue(c.writebackCache, "writeback_cache is --writeback-cache, not a kernel option");
+        assertEquals(List.of("fsname=/src"), c.fuseOptions);
         assertEquals(3, c.threads);
         assertEquals(256 * 1024, c.maxRequest);
     }

@@ -26,7 +26,7 @@ class MountRequestTest {
     void daemonArgumentsParseBackToTheSameRequest() {
         MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
                 true, List.of("allow_other", "nonempty"), true, 1, false, 5L << 20, Path.of("/var/cache/x"), Engine.DIRECT,
-                512 * 1024, 2 << 20, true);
+                512 * 1024, 2 << 20, true, true);
         List<String> args = r.daemonArgs();
         assertEquals("mount", args.get(0));
         MountCommand c = parse(args.subList(1, args.size()));
@@ -47,6 +47,7 @@ class MountRequestTest {
         assertEquals(512 * 1024, c.maxRequest);
         assertEquals(2L << 20, c.readAhead);
         assertTrue(c.directIo);
+        assertTrue(c.writebackCache);
     }
 
     @Test
@@ -60,6 +61,7 @@ class MountRequestTest {
         assertNull(c.threads);
         assertEquals(Engine.DIRECT, c.engine, "direct is the default engine");
         assertEquals(1 << 20, c.maxRequest);
+        assertFalse(c.writebackCache, "the writeback cache is off unless asked for");
         assertEquals(List.of(), c.fuseOptions);
         assertFalse(c.foreground);
         assertFalse(c.daemonChild);
@@ -76,7 +78,7 @@ class MountRequestTest {
     @Test
     void theConfigCarriesTheRequest() {
         MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, WritePath.SPLICE, true,
-                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20, -1, false);
+                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20, -1, false, false);
         MountConfig c = r.toConfig();
         assertEquals(ReadPath.RSPLICE, c.readPath());
         assertEquals(WritePath.SPLICE, c.writePath());

@@ -40,6 +40,7 @@ public final class DirectSession implements EngineSession {
     private final DirOps dirs;
     private final Passthrough passthrough;
     private final int maxRequestBytes;
+    private final long wanted;
     private final int threads;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final List<Integer> fds = new ArrayList<>();
@@ -58,15 +59,25 @@ public final class DirectSession implements EngineSession {
         this.config = config;
         this.timeouts = timeouts;
         this.maxRequestBytes = requestLimit(config.maxRequestBytes());
+        this.wanted = WANTED | (config.writebackCache() ? Fuse.WRITEBACK_CACHE : 0);
         this.threads = config.threads() > 0 ? config.threads()
                 : config.singleThreaded() ? 1 : Runtime.getRuntime().availableProcessors();
         Operations tree = new Operations(core, nodes);
         this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
-                Capabilities.hasSysAdmin() ? null : "registering backing files needs CAP_SYS_ADMIN");
-        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo());
+                passthroughUnavailable(config));
+        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo(),
+                config.writebackCache());
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
         core.stats().engine(this::snapshot);
+    }
+
+    /** Why this mount cannot pass files through whatever the kernel offers, or null. */
+    private static String passthroughUnavailable(MountConfig config) {
+        if (config.writebackCache()) {
+            return "the writeback cache is on (the kernel does not pass files through with it)";
+        }
+        return Capabilities.hasSysAdmin() ? null : "registering backing files needs CAP_SYS_ADMIN";
     }
 
     /**
@@ -134,7 +145,7 @@ public final class DirectSession implements EngineSession {
      * A kernel with a newer major is told 7 and asks again; an older major
      * cannot be served. Asks for what both sides have: async reads, big
      * writes up to {@link MountConfig#maxRequestBytes} (MAX_PAGES), splice,
-     * parallel dirops, readdirplus.
+     * parallel dirops, readdirplus; the writeback cache only when the mount asks for it.
      */
     void init(Request q, Reply out) throws NativeIoException {
         int major = q.u32(0);
@@ -152,7 +163,7 @@ public final class DirectSession implements EngineSession {
         if ((flags & Fuse.INIT_EXT) != 0 && q.bodyLength() >= 20) {
             flags |= (q.u32(16) & 0xffffffffL) << 32;
         }
-        long agreed = flags & (WANTED | (passthrough.ask() ? Fuse.PASSTHROUGH : 0));
+        long agreed = flags & (wanted | (passthrough.ask() ? Fuse.PASSTHROUGH : 0));
         int maxPages = (agreed & Fuse.MAX_PAGES) != 0 ? maxRequestBytes / PAGE : 32;
         int maxWrite = maxPages * PAGE;
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)

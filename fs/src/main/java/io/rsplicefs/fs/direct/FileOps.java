@@ -1,7 +1,9 @@
 package io.rsplicefs.fs.direct;
 
+import io.rsplicefs.fs.Errno;
 import io.rsplicefs.fs.core.FsCore;
 import io.rsplicefs.fs.reply.ReadReply;
+import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.NativeIoException;
 
 /**
@@ -17,20 +19,34 @@ final class FileOps {
     private final EngineCounters counters;
     private final Passthrough passthrough;
     private final int openFlags;
+    private final boolean writebackCache;
 
     FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, Passthrough passthrough,
-            boolean directIo) {
+            boolean directIo, boolean writebackCache) {
         this.core = core;
         this.nodes = nodes;
         this.tree = tree;
         this.counters = counters;
         this.passthrough = passthrough;
         this.openFlags = directIo ? Fuse.FOPEN_DIRECT_IO : 0;
+        this.writebackCache = writebackCache;
     }
 
     /** fuse_open_in: flags, open_flags. fuse_open_out: fh, open_flags, backing id. */
     void open(Request q, Reply out) throws NativeIoException {
-        long fh = core.open(nodes.path(q.nodeid()), q.u32(0), q);
+        String path = nodes.path(q.nodeid());
+        int flags = q.u32(0);
+        long fh;
+        try {
+            fh = core.open(path, cacheFlags(flags), q);
+        } catch (NativeIoException e) {
+            if (e.errno() != Errno.EACCES || cacheFlags(flags) == flags) {
+                throw e;
+            }
+            // A daemon that may write but not read the file (not root): the kernel's reads through
+            // this handle will fail, but the opener asked only to write.
+            fh = core.open(path, flags, q);
+        }
         openReply(out, q.nodeid(), fh);
         out.send();
     }
@@ -55,10 +71,27 @@ final class FileOps {
         }
     }
 
+    /**
+     * The backing open flags under the writeback cache: the kernel fills partly written pages by
+     * READs through whatever handle is at hand, a write-only one too, so the backing file is opened
+     * for reading as well; and it appends itself (at its own idea of the size, which it owns), so
+     * the backing file must not (O_APPEND would put each flushed page at the end).
+     */
+    private int cacheFlags(int flags) {
+        if (!writebackCache) {
+            return flags;
+        }
+        int f = flags & ~FileConstants.O_APPEND;
+        if ((f & FileConstants.O_ACCMODE) == FileConstants.O_WRONLY) {
+            f = (f & ~FileConstants.O_ACCMODE) | FileConstants.O_RDWR;
+        }
+        return f;
+    }
+
     /** fuse_create_in: flags, mode, umask, open_flags; then the name. Answers entry_out and open_out. */
     void create(Request q, Reply out) throws NativeIoException {
         String path = nodes.child(q.nodeid(), q.name(16));
-        long fh = core.create(path, q.u32(0), q.u32(4), q);
+        long fh = core.create(path, cacheFlags(q.u32(0)), q.u32(4), q);
         long nodeid;
         try {
             nodeid = tree.entry(q, out, path);

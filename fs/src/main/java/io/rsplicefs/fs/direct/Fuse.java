@@ -113,6 +113,7 @@ final class Fuse {
     static final long DO_READDIRPLUS = 1L << 13;
     static final long READDIRPLUS_AUTO = 1L << 14;
     static final long ASYNC_DIO = 1L << 15;
+    static final long WRITEBACK_CACHE = 1L << 16;
     static final long PARALLEL_DIROPS = 1L << 18;
     static final long POSIX_ACL = 1L << 20;
     static final long MAX_PAGES = 1L << 22;

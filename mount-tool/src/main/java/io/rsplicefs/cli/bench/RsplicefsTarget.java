@@ -38,6 +38,7 @@ final class RsplicefsTarget extends Target {
     private final Engine engine;
     private final Path runtimeDir;
     private final List<String> extraJvmOptions;
+    private List<String> extraMountArgs = List.of();
     private volatile long pid = -1;
     private volatile String effectivePath;
     private volatile MountStats.EngineStats engineStats;
@@ -75,7 +76,14 @@ final class RsplicefsTarget extends Target {
         if (forceGift) {
             a.add("--force-gift");
         }
+        a.addAll(extraMountArgs);
         return a;
+    }
+
+    /** More options for the mount command (the write bench's --write-path, --writeback-cache); before start. */
+    RsplicefsTarget mountArgs(List<String> args) {
+        this.extraMountArgs = List.copyOf(args);
+        return this;
     }
 
     @Override

@@ -174,6 +174,17 @@ class MountLifecycleTest extends CliTestBase {
         assertFalse(MountTable.isMounted(mp));
     }
 
+    @Test
+    void theWritebackCacheIsRefusedOnJnrFuse() throws Exception {
+        Path src = source(4096);
+        Path mp = dir("mnt");
+        cli.run("mount", "--engine=jnr-fuse", "--writeback-cache", src.toString(), mp.toString())
+                .usageError("--writeback-cache needs --engine=direct", "libfuse 2.9");
+        cli.run("mount", "--engine=jnr-fuse", "-o", "allow_other,writeback_cache", src.toString(), mp.toString())
+                .usageError("--writeback-cache needs --engine=direct");
+        assertFalse(MountTable.isMounted(mp));
+    }
+
     private long daemonPid(Path mp) throws Exception {
         return MountStats.fromJson(cli.run("stats", "--json", mp.toString()).succeeds().out()).mount().pid();
     }
