@@ -122,7 +122,10 @@ class PipeTest {
             Thread.sleep(5);
         }
         assertEquals(liveBefore, ThreadPipe.live());
-        assertEquals(fdsBefore, ProcessResources.openFds());
+        // At most as many: a leaked pipe end adds fds, while the JVM's own cleaners may close one meanwhile
+        // (a loaded run saw 27 after 28).
+        long fdsAfter = ProcessResources.openFds();
+        assertTrue(fdsAfter <= fdsBefore, "fds " + fdsBefore + " before, " + fdsAfter + " after");
     }
 
     @Test
