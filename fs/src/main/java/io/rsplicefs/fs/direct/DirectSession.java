@@ -29,7 +29,9 @@ public final class DirectSession implements EngineSession {
     /** Flags this engine asks for when the kernel offers them. */
     private static final long WANTED = Fuse.ASYNC_READ | Fuse.BIG_WRITES | Fuse.MAX_PAGES | Fuse.PARALLEL_DIROPS
             | Fuse.DO_READDIRPLUS | Fuse.READDIRPLUS_AUTO | Fuse.SPLICE_WRITE | Fuse.SPLICE_MOVE | Fuse.SPLICE_READ
-            | Fuse.ASYNC_DIO | Fuse.INIT_EXT;
+            | Fuse.ASYNC_DIO | Fuse.INIT_EXT | Fuse.ATOMIC_O_TRUNC;
+    /** Asked together when the backing store keeps POSIX ACLs (see {@link #posixAcls}). */
+    private static final long ACLS = Fuse.POSIX_ACL | Fuse.DONT_MASK;
 
     private final FsCore core;
     private final MountConfig config;
@@ -38,6 +40,7 @@ public final class DirectSession implements EngineSession {
     private final EngineCounters counters = new EngineCounters();
     private final Dispatcher dispatcher;
     private final DirOps dirs;
+    private final CreationUmask umask = new CreationUmask();
     private final int maxRequestBytes;
     private final int threads;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
@@ -59,8 +62,8 @@ public final class DirectSession implements EngineSession {
         this.maxRequestBytes = requestLimit(config.maxRequestBytes());
         this.threads = config.threads() > 0 ? config.threads()
                 : config.singleThreaded() ? 1 : Runtime.getRuntime().availableProcessors();
-        Operations tree = new Operations(core, nodes);
-        FileOps files = new FileOps(core, nodes, tree, counters, config.directIo());
+        Operations tree = new Operations(core, nodes, umask);
+        FileOps files = new FileOps(core, nodes, tree, counters, config.directIo(), umask);
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
         core.stats().engine(this::snapshot);
@@ -131,7 +134,8 @@ public final class DirectSession implements EngineSession {
      * A kernel with a newer major is told 7 and asks again; an older major
      * cannot be served. Asks for what both sides have: async reads, big
      * writes up to {@link MountConfig#maxRequestBytes} (MAX_PAGES), splice,
-     * parallel dirops, readdirplus.
+     * parallel dirops, readdirplus, atomic O_TRUNC (OPEN carries O_TRUNC, no
+     * SETATTR before it), POSIX ACLs where the store has them.
      */
     void init(Request q, Reply out) throws NativeIoException {
         int major = q.u32(0);
@@ -150,6 +154,9 @@ public final class DirectSession implements EngineSession {
             flags |= (q.u32(16) & 0xffffffffL) << 32;
         }
         long agreed = flags & WANTED;
+        if ((flags & ACLS) == ACLS && posixAcls()) {
+            agreed |= ACLS;
+        }
         int maxPages = (agreed & Fuse.MAX_PAGES) != 0 ? maxRequestBytes / PAGE : 32;
         int maxWrite = maxPages * PAGE;
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)
@@ -166,11 +173,26 @@ public final class DirectSession implements EngineSession {
         offered = InitFlags.names(flags);
         accepted = InitFlags.names(agreed);
         agreedMaxWrite = maxWrite;
+        if ((agreed & ACLS) == ACLS) { // before the reply: the kernel's next request may use them
+            core.servePosixAcls();
+            umask.takeFromRequests();
+        }
         out.send();
         // The kernel took the reply inline: its read-ahead is set now, and can be widened.
         maxReadahead = ReadAhead.widen(config.mountpoint(), config.readAheadBytes() < 0 ? maxWrite
                 : config.readAheadBytes(), readahead);
         initialized.countDown();
+    }
+
+    /**
+     * Whether to ask for POSIX_ACL (the kernel then checks permissions with
+     * ACLs, caches them, reads and writes them as system.posix_acl_* xattrs)
+     * and DONT_MASK (it sends the caller's umask unapplied: a parent's default
+     * ACL must win over it, see {@link CreationUmask}). Only where the store
+     * keeps ACLs, and with default_permissions, which POSIX_ACL turns on anyway.
+     */
+    private boolean posixAcls() {
+        return config.defaultPermissions() && core.storeHasPosixAcls();
     }
 
     /**

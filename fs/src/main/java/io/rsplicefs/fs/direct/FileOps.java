@@ -16,8 +16,11 @@ final class FileOps {
     private final Operations tree;
     private final EngineCounters counters;
     private final int openFlags;
+    private final CreationUmask umask;
 
-    FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, boolean directIo) {
+    FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, boolean directIo,
+            CreationUmask umask) {
+        this.umask = umask;
         this.core = core;
         this.nodes = nodes;
         this.tree = tree;
@@ -25,8 +28,12 @@ final class FileOps {
         this.openFlags = directIo ? Fuse.FOPEN_DIRECT_IO : 0;
     }
 
-    /** fuse_open_in: flags, open_flags. fuse_open_out: fh, open_flags, backing id. */
-    void open(Request q, Reply out) throws NativeIoException {
+    /**
+     * fuse_open_in: flags, open_flags. fuse_open_out: fh, open_flags, backing id.
+     * With ATOMIC_O_TRUNC the flags keep O_TRUNC and the core truncates (the
+     * kernel checked write permission and sends no SETATTR).
+     */
+    void open(Request q, Reply out) throws NativeIoException, InterruptedException {
         long fh = core.open(nodes.path(q.nodeid()), q.u32(0), q);
         out.u64(fh).u32(openFlags).u32(0).send();
     }
@@ -34,7 +41,7 @@ final class FileOps {
     /** fuse_create_in: flags, mode, umask, open_flags; then the name. Answers entry_out and open_out. */
     void create(Request q, Reply out) throws NativeIoException {
         String path = nodes.child(q.nodeid(), q.name(16));
-        long fh = core.create(path, q.u32(0), q.u32(4), q);
+        long fh = umask.apply(q.u32(8), () -> core.create(path, q.u32(0), q.u32(4), q));
         try {
             tree.entry(q, out, path);
         } catch (NativeIoException | RuntimeException e) {
