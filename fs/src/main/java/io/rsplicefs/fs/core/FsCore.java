@@ -705,7 +705,15 @@ public final class FsCore {
     public void setxattr(String path, String name, byte[] value, int flags, Supplier<Caller> caller)
             throws NativeIoException {
         checkWrite("setxattr", path, name, caller);
-        writable("setxattr " + path).setxattr(path, name, value, flags);
+        WritableStore w = writable("setxattr " + path);
+        if (Namespace.of(name) == Namespace.POSIX_ACL) {
+            // As the caller: the backing filesystem turns an access ACL into mode bits and drops the setgid
+            // bit when the caller is neither in the file's group nor privileged, as it would natively. The
+            // kernel checked ownership already, but only tells a daemon about the setgid bit with SETXATTR_EXT.
+            w.setxattr(path, name, value, flags, creator(caller));
+        } else {
+            w.setxattr(path, name, value, flags);
+        }
     }
 
     private void checkWrite(String op, String path, String name, Supplier<Caller> caller)

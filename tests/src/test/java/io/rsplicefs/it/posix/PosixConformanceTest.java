@@ -345,6 +345,17 @@ class PosixConformanceTest {
         as("root", "acl", "chmod", "/acld/f", "0600");
         as("nobody", "acl", "read", "/acld/f");
         as("root", "acl", "getxattr", "/acld/f", "system.posix_acl_access");
+        // a setgid file of nobody's in a group nobody is not in: setting an ACL drops the setgid bit natively
+        root("create", "/acld/sg", "0644");
+        root("chown", "/acld/sg", "" + NOBODY, "" + STAFF);
+        root("chmod", "/acld/sg", "2644");
+        as("nobody", "acl", "setxattr", "/acld/sg", "system.posix_acl_access", "acl:");
+        as("nobody", "acl", "stat", "/acld/sg");
+        root("create", "/acld/sm", "0644");
+        root("chown", "/acld/sm", "" + NOBODY, "" + STAFF);
+        root("chmod", "/acld/sm", "2644");
+        as("member", "acl", "setxattr", "/acld/sm", "system.posix_acl_access", "acl:");
+        as("member", "acl", "stat", "/acld/sm");
         root("mkdir", "/acld/dd", "0777");
         root("chmod", "/acld/dd", "0777");
         as("root", "acl", "setxattr", "/acld/dd", "system.posix_acl_default", "dacl:");
