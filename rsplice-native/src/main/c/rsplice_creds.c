@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,10 +176,25 @@ static jlong creds_current(JNIEnv *env, jclass cls)
     return ((jlong)u << 32) | (jlong)g;
 }
 
+/*
+ * Gives the calling thread its own filesystem context (cwd, root, umask:
+ * unshare(CLONE_FS), allowed in a multithreaded process). After it umask(2)
+ * sets this thread's umask only, so a thread can create an object with the
+ * umask of the request it serves while the others keep theirs; the backing
+ * filesystem then applies it, or a parent directory's default ACL instead.
+ */
+static jint creds_own_fs(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return unshare(CLONE_FS) == 0 ? 0 : RSPLICE_ERR();
+}
+
 static const JNINativeMethod methods[] = {
     {"credsEnter", "(III)I", (void *)creds_enter},
     {"credsLeave", "()V", (void *)creds_leave},
     {"credsCurrent", "()J", (void *)creds_current},
+    {"credsOwnFs", "()I", (void *)creds_own_fs},
 };
 
 int rsplice_creds_register(JNIEnv *env, jclass cls)

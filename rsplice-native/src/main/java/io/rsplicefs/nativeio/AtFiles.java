@@ -168,7 +168,7 @@ public final class AtFiles {
         Errors.check("removexattr", NativeMethods.removexattr(fd, name));
     }
 
-    /** Sets the process umask and returns the previous one. */
+    /** Sets the umask (the process's, or the thread's after {@link Credentials#ownFsContext}); returns the old. */
     public static int umask(int mask) {
         return NativeMethods.umask(mask);
     }

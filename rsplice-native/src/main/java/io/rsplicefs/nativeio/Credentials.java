@@ -51,4 +51,13 @@ public final class Credentials {
     public static int fsgid() {
         return (int) NativeMethods.credsCurrent();
     }
+
+    /**
+     * Gives the calling thread a filesystem context of its own (unshare
+     * CLONE_FS): from then on {@link AtFiles#umask} sets this thread's umask
+     * only. The cwd and root are copied; nothing in this process changes them.
+     */
+    public static void ownFsContext() throws NativeIoException {
+        Errors.check("unshare(CLONE_FS)", NativeMethods.credsOwnFs());
+    }
 }

@@ -164,6 +164,8 @@ final class NativeMethods {
 
     static native long credsCurrent();
 
+    static native int credsOwnFs();
+
     // threads
     static native int gettid();
 

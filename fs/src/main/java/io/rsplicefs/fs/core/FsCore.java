@@ -72,6 +72,8 @@ public final class FsCore {
     private volatile ReadPath effectivePath;
     private volatile Reader reader;
     private volatile GiftProbe.ProbeFile probeFile;
+    /** Whether the front end told the kernel it handles POSIX ACLs (then system.posix_acl_* pass through). */
+    private volatile boolean posixAcls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public FsCore(Store store, MountConfig config, FsStats stats) {
@@ -249,13 +251,28 @@ public final class FsCore {
 
     // ---- open files ----
 
-    /** Opens a file; returns the handle number the front end gives the kernel. */
-    public long open(String path, int flags, Supplier<Caller> caller) throws NativeIoException {
+    /**
+     * Opens a file; returns the handle number the front end gives the kernel.
+     * O_TRUNC truncates (a front end whose kernel sends it: atomic O_TRUNC);
+     * the truncation is held against read replies in flight like a truncate.
+     */
+    public long open(String path, int flags, Supplier<Caller> caller)
+            throws NativeIoException, InterruptedException {
         GiftProbe.ProbeFile p = probeFile;
         if (p != null && isProbe(path, caller)) {
             return handles.add(new OpenHandle(p.open()));
         }
-        return addHandle(store.open(path, flags));
+        if ((flags & FileConstants.O_TRUNC) == 0) {
+            return addHandle(store.open(path, flags));
+        }
+        writable("open O_TRUNC " + path);
+        if (replyGuard == null) {
+            return addHandle(store.open(path, flags));
+        }
+        FileStat s = store.stat(path);
+        try (ReplyGuard.WriteHold hold = replyGuard.write(new FileKey(s.dev(), s.ino()), 0, Long.MAX_VALUE)) {
+            return addHandle(store.open(path, flags));
+        }
     }
 
     public long create(String path, int flags, int mode, Supplier<Caller> caller) throws NativeIoException {
@@ -602,10 +619,18 @@ public final class FsCore {
         SECURITY,
         /** trusted.*: root (CAP_SYS_ADMIN) only; invisible to others: absent on read, hidden from lists. */
         TRUSTED,
-        /** system.* (POSIX ACLs) and anything else: libfuse 2.9 cannot tell the kernel it handles ACLs. */
+        /**
+         * system.posix_acl_access and _default: served only when the front end told the kernel it handles
+         * ACLs (FUSE_POSIX_ACL; libfuse 2.9 cannot). The kernel then checks ownership before a change.
+         */
+        POSIX_ACL,
+        /** Other system.* names and anything else. */
         UNSUPPORTED;
 
         static Namespace of(String name) {
+            if (name.equals(ACL_ACCESS) || name.equals(ACL_DEFAULT)) {
+                return POSIX_ACL;
+            }
             if (name.startsWith("user.")) {
                 return USER;
             }
@@ -617,6 +642,27 @@ public final class FsCore {
             }
             return UNSUPPORTED;
         }
+    }
+
+    static final String ACL_ACCESS = "system.posix_acl_access";
+    static final String ACL_DEFAULT = "system.posix_acl_default";
+
+    /**
+     * Whether the backing store keeps POSIX ACLs: its root answers a read of
+     * the access ACL (a value, or none: ENODATA) rather than EOPNOTSUPP.
+     */
+    public boolean storeHasPosixAcls() {
+        try {
+            store.getxattr("/", ACL_ACCESS);
+            return store instanceof WritableStore;
+        } catch (NativeIoException e) {
+            return e.errno() == Errno.ENODATA && store instanceof WritableStore;
+        }
+    }
+
+    /** From now on system.posix_acl_* are the backing file's (the front end agreed FUSE_POSIX_ACL). */
+    public void servePosixAcls() {
+        posixAcls = true;
     }
 
     private static boolean isStats(String path, String name) {
@@ -643,25 +689,60 @@ public final class FsCore {
                     throw errno("getxattr " + name, Errno.ENODATA);
                 }
             }
+            case POSIX_ACL -> {
+                if (!posixAcls) {
+                    throw errno("getxattr " + name, Errno.EOPNOTSUPP);
+                }
+                return aclOf(path, name);
+            }
             default -> {
             }
         }
         return store.getxattr(path, name);
     }
 
+    /**
+     * An ACL for the kernel's permission checks: a part of the tree without
+     * ACLs (another filesystem mounted below the root) has none (ENODATA); an
+     * EOPNOTSUPP would fail every permission check on that file.
+     */
+    private byte[] aclOf(String path, String name) throws NativeIoException {
+        try {
+            return store.getxattr(path, name);
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                throw errno("getxattr " + name, Errno.ENODATA);
+            }
+            throw e;
+        }
+    }
+
     public void setxattr(String path, String name, byte[] value, int flags, Supplier<Caller> caller)
             throws NativeIoException {
         checkWrite("setxattr", path, name, caller);
-        writable("setxattr " + path).setxattr(path, name, value, flags);
+        WritableStore w = writable("setxattr " + path);
+        if (Namespace.of(name) == Namespace.POSIX_ACL) {
+            // As the caller: the backing filesystem turns an access ACL into mode bits and drops the setgid
+            // bit when the caller is neither in the file's group nor privileged, as it would natively. The
+            // kernel checked ownership already, but only tells a daemon about the setgid bit with SETXATTR_EXT.
+            w.setxattr(path, name, value, flags, creator(caller));
+        } else {
+            w.setxattr(path, name, value, flags);
+        }
     }
 
-    private static void checkWrite(String op, String path, String name, Supplier<Caller> caller)
+    private void checkWrite(String op, String path, String name, Supplier<Caller> caller)
             throws NativeIoException {
         if (isStats(path, name)) {
             throw errno(op + " " + name, Errno.EOPNOTSUPP);
         }
         switch (Namespace.of(name)) {
             case UNSUPPORTED -> throw errno(op + " " + name, Errno.EOPNOTSUPP);
+            case POSIX_ACL -> {
+                if (!posixAcls) {
+                    throw errno(op + " " + name, Errno.EOPNOTSUPP);
+                }
+            }
             case SECURITY, TRUSTED -> {
                 if (!privileged(caller)) {
                     throw errno(op + " " + name, Errno.EPERM);
@@ -674,7 +755,7 @@ public final class FsCore {
 
     /**
      * The names this caller sees, NUL-separated: user.* and security.* for
-     * all, trusted.* for root only, no system.* (ACLs unavailable), never the
+     * all, trusted.* for root only, the POSIX ACLs when served, never the
      * stats xattr (it is not stored).
      */
     public byte[] listxattr(String path, Supplier<Caller> caller) throws NativeIoException {
@@ -688,6 +769,7 @@ public final class FsCore {
                 boolean visible = switch (Namespace.of(n)) {
                     case USER, SECURITY -> true;
                     case TRUSTED -> root != null ? root : (root = privileged(caller));
+                    case POSIX_ACL -> posixAcls;
                     case UNSUPPORTED -> false;
                 };
                 if (visible) {

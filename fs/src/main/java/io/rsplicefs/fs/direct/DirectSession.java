@@ -29,7 +29,9 @@ public final class DirectSession implements EngineSession {
     /** Flags this engine asks for when the kernel offers them. */
     private static final long WANTED = Fuse.ASYNC_READ | Fuse.BIG_WRITES | Fuse.MAX_PAGES | Fuse.PARALLEL_DIROPS
             | Fuse.DO_READDIRPLUS | Fuse.READDIRPLUS_AUTO | Fuse.SPLICE_WRITE | Fuse.SPLICE_MOVE | Fuse.SPLICE_READ
-            | Fuse.ASYNC_DIO | Fuse.INIT_EXT;
+            | Fuse.ASYNC_DIO | Fuse.INIT_EXT | Fuse.ATOMIC_O_TRUNC;
+    /** Asked together when the backing store keeps POSIX ACLs (see {@link #posixAcls}). */
+    private static final long ACLS = Fuse.POSIX_ACL | Fuse.DONT_MASK;
 
     private final FsCore core;
     private final MountConfig config;
@@ -39,6 +41,7 @@ public final class DirectSession implements EngineSession {
     private final Dispatcher dispatcher;
     private final DirOps dirs;
     private final Passthrough passthrough;
+    private final CreationUmask umask = new CreationUmask();
     private final int maxRequestBytes;
     private final long wanted;
     private final int threads;
@@ -62,11 +65,11 @@ public final class DirectSession implements EngineSession {
         this.wanted = WANTED | (config.writebackCache() ? Fuse.WRITEBACK_CACHE : 0);
         this.threads = config.threads() > 0 ? config.threads()
                 : config.singleThreaded() ? 1 : Runtime.getRuntime().availableProcessors();
-        Operations tree = new Operations(core, nodes);
+        Operations tree = new Operations(core, nodes, umask);
         this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
                 passthroughUnavailable(config));
         FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo(),
-                config.writebackCache());
+                config.writebackCache(), umask);
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
         core.stats().engine(this::snapshot);
@@ -145,7 +148,10 @@ public final class DirectSession implements EngineSession {
      * A kernel with a newer major is told 7 and asks again; an older major
      * cannot be served. Asks for what both sides have: async reads, big
      * writes up to {@link MountConfig#maxRequestBytes} (MAX_PAGES), splice,
-     * parallel dirops, readdirplus; the writeback cache only when the mount asks for it.
+     * parallel dirops, readdirplus, atomic O_TRUNC (OPEN carries O_TRUNC, no
+     * SETATTR before it), POSIX ACLs where the store has them, FUSE
+     * passthrough when the read path passes files through; the writeback
+     * cache only when the mount asks for it.
      */
     void init(Request q, Reply out) throws NativeIoException {
         int major = q.u32(0);
@@ -164,6 +170,9 @@ public final class DirectSession implements EngineSession {
             flags |= (q.u32(16) & 0xffffffffL) << 32;
         }
         long agreed = flags & (wanted | (passthrough.ask() ? Fuse.PASSTHROUGH : 0));
+        if ((flags & ACLS) == ACLS && posixAcls()) {
+            agreed |= ACLS;
+        }
         int maxPages = (agreed & Fuse.MAX_PAGES) != 0 ? maxRequestBytes / PAGE : 32;
         int maxWrite = maxPages * PAGE;
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)
@@ -182,11 +191,26 @@ public final class DirectSession implements EngineSession {
         accepted = InitFlags.names(agreed);
         agreedMaxWrite = maxWrite;
         passthrough.agreed((agreed & Fuse.PASSTHROUGH) != 0, fds.get(0));
+        if ((agreed & ACLS) == ACLS) { // before the reply: the kernel's next request may use them
+            core.servePosixAcls();
+            umask.takeFromRequests();
+        }
         out.send();
         // The kernel took the reply inline: its read-ahead is set now, and can be widened.
         maxReadahead = ReadAhead.widen(config.mountpoint(), config.readAheadBytes() < 0 ? maxWrite
                 : config.readAheadBytes(), readahead);
         initialized.countDown();
+    }
+
+    /**
+     * Whether to ask for POSIX_ACL (the kernel then checks permissions with
+     * ACLs, caches them, reads and writes them as system.posix_acl_* xattrs)
+     * and DONT_MASK (it sends the caller's umask unapplied: a parent's default
+     * ACL must win over it, see {@link CreationUmask}). Only where the store
+     * keeps ACLs, and with default_permissions, which POSIX_ACL turns on anyway.
+     */
+    private boolean posixAcls() {
+        return config.defaultPermissions() && core.storeHasPosixAcls();
     }
 
     /**

@@ -20,9 +20,11 @@ final class FileOps {
     private final Passthrough passthrough;
     private final int openFlags;
     private final boolean writebackCache;
+    private final CreationUmask umask;
 
     FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, Passthrough passthrough,
-            boolean directIo, boolean writebackCache) {
+            boolean directIo, boolean writebackCache, CreationUmask umask) {
+        this.umask = umask;
         this.core = core;
         this.nodes = nodes;
         this.tree = tree;
@@ -32,8 +34,12 @@ final class FileOps {
         this.writebackCache = writebackCache;
     }
 
-    /** fuse_open_in: flags, open_flags. fuse_open_out: fh, open_flags, backing id. */
-    void open(Request q, Reply out) throws NativeIoException {
+    /**
+     * fuse_open_in: flags, open_flags. fuse_open_out: fh, open_flags, backing id.
+     * With ATOMIC_O_TRUNC the flags keep O_TRUNC and the core truncates (the
+     * kernel checked write permission and sends no SETATTR).
+     */
+    void open(Request q, Reply out) throws NativeIoException, InterruptedException {
         String path = nodes.path(q.nodeid());
         int flags = q.u32(0);
         long fh;
@@ -91,7 +97,7 @@ final class FileOps {
     /** fuse_create_in: flags, mode, umask, open_flags; then the name. Answers entry_out and open_out. */
     void create(Request q, Reply out) throws NativeIoException {
         String path = nodes.child(q.nodeid(), q.name(16));
-        long fh = core.create(path, cacheFlags(q.u32(0)), q.u32(4), q);
+        long fh = umask.apply(q.u32(8), () -> core.create(path, cacheFlags(q.u32(0)), q.u32(4), q));
         long nodeid;
         try {
             nodeid = tree.entry(q, out, path);

@@ -106,6 +106,7 @@ final class Fuse {
     static final long ATOMIC_O_TRUNC = 1L << 3;
     static final long EXPORT_SUPPORT = 1L << 4;
     static final long BIG_WRITES = 1L << 5;
+    static final long DONT_MASK = 1L << 6;
     static final long SPLICE_WRITE = 1L << 7;
     static final long SPLICE_MOVE = 1L << 8;
     static final long SPLICE_READ = 1L << 9;

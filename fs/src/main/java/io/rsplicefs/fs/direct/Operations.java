@@ -23,10 +23,12 @@ final class Operations {
 
     private final FsCore core;
     private final NodeTable nodes;
+    private final CreationUmask umask;
 
-    Operations(FsCore core, NodeTable nodes) {
+    Operations(FsCore core, NodeTable nodes, CreationUmask umask) {
         this.core = core;
         this.nodes = nodes;
+        this.umask = umask;
     }
 
     /** Looks up {@code path}, counts the lookup and appends its entry_out. */
@@ -153,7 +155,10 @@ final class Operations {
     /** fuse_mknod_in: mode, rdev, umask, padding; then the name. */
     void mknod(Request q, Reply out) throws NativeIoException {
         String path = nodes.child(q.nodeid(), q.name(16));
-        core.mknod(path, q.u32(0), q.u32(4) & 0xffffffffL, q);
+        umask.apply(q.u32(8), () -> {
+            core.mknod(path, q.u32(0), q.u32(4) & 0xffffffffL, q);
+            return null;
+        });
         entry(q, out, path);
         out.send();
     }
@@ -161,7 +166,10 @@ final class Operations {
     /** fuse_mkdir_in: mode, umask; then the name. */
     void mkdir(Request q, Reply out) throws NativeIoException {
         String path = nodes.child(q.nodeid(), q.name(8));
-        core.mkdir(path, q.u32(0) & 07777, q);
+        umask.apply(q.u32(4), () -> {
+            core.mkdir(path, q.u32(0) & 07777, q);
+            return null;
+        });
         entry(q, out, path);
         out.send();
     }

@@ -309,6 +309,15 @@ public final class DirectoryStore implements WritableStore {
     }
 
     @Override
+    public void setxattr(String path, String name, byte[] value, int flags, Creator creator)
+            throws NativeIoException {
+        withPathFd(path, fd -> as(creator, () -> {
+            AtFiles.setxattr(fd, name, value, flags);
+            return null;
+        }));
+    }
+
+    @Override
     public byte[] listxattr(String path) throws NativeIoException {
         return withPathFd(path, fd -> {
             while (true) {

@@ -44,5 +44,15 @@ public interface WritableStore extends Store {
 
     void setxattr(String path, String name, byte[] value, int flags) throws NativeIoException;
 
+    /**
+     * setxattr made as {@code creator} (null: the daemon): for a POSIX ACL the
+     * backing filesystem then applies the caller's rules (an owner outside the
+     * file's group loses its setgid bit). A store without credentials ignores it.
+     */
+    default void setxattr(String path, String name, byte[] value, int flags, Creator creator)
+            throws NativeIoException {
+        setxattr(path, name, value, flags);
+    }
+
     void removexattr(String path, String name) throws NativeIoException;
 }

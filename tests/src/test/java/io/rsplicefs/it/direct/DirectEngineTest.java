@@ -64,7 +64,10 @@ class DirectEngineTest {
             int minor = Integer.parseInt(e.protocol().substring(2, e.protocol().indexOf(' ')));
             assertTrue(minor >= 38, "6.1 speaks 7.38, newer kernels more: " + e.protocol());
             assertTrue(e.accepted().containsAll(List.of("ASYNC_READ", "BIG_WRITES", "MAX_PAGES", "PARALLEL_DIROPS",
-                    "DO_READDIRPLUS")), e.accepted().toString());
+                    "DO_READDIRPLUS", "ATOMIC_O_TRUNC")), e.accepted().toString());
+            // POSIX ACLs come with DONT_MASK (the daemon applies the umask), never one without the other
+            assertEquals(e.accepted().contains("POSIX_ACL"), e.accepted().contains("DONT_MASK"),
+                    e.accepted().toString());
             assertTrue(e.maxRequestBytes() >= 1016 * 1024, "requests of about 1 MiB: " + e.maxRequestBytes());
             assertEquals(Runtime.getRuntime().availableProcessors(), e.threads(), "one worker per CPU by default");
         }

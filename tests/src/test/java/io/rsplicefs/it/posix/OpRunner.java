@@ -90,6 +90,7 @@ public final class OpRunner {
                 return "OK " + b.length + " bytes crc " + Long.toHexString(crc.getValue());
             }
             case "mkdir" -> AtFiles.mkdirat(AT_FDCWD, p, mode(a[2]));
+            case "umask" -> AtFiles.umask(mode(p)); // this runner's umask, for the creates that follow
             case "symlink" -> AtFiles.symlinkat(a[2], AT_FDCWD, p);
             case "mknod" -> AtFiles.mknodat(AT_FDCWD, p, type(a[2]) | mode(a[3]), a.length > 4 ? Long.decode(a[4]) : 0);
             case "bindsock" -> {
@@ -189,6 +190,7 @@ public final class OpRunner {
             case "w" -> O_WRONLY;
             case "rw" -> O_RDWR;
             case "wt" -> O_WRONLY | O_TRUNC;
+            case "rt" -> O_RDONLY | O_TRUNC;
             default -> throw new IllegalArgumentException(f);
         };
     }
@@ -227,12 +229,23 @@ public final class OpRunner {
         };
     }
 
-    /** A text value, or "acl:" for a POSIX access ACL granting nobody rw (system.posix_acl_access's format). */
+    /**
+     * A text value, or a POSIX ACL in system.posix_acl_*'s format (version 2, then tag, perm, id per entry):
+     * "acl:" u::rw u:nobody:rw g::r m::rw o::r; "acl-r:" u::rw u:nobody:r g::- m::r o::-;
+     * "dacl:" (a default ACL) u::rwx u:nobody:rwx g::rx m::rwx o::rx.
+     */
     private static byte[] value(String v) {
-        if (!v.equals("acl:")) {
+        int[][] entries = switch (v) {
+            case "acl:" -> new int[][] {{0x01, 6, -1}, {0x02, 6, 65534}, {0x04, 4, -1}, {0x10, 6, -1}, {0x20, 4, -1}};
+            case "acl-r:" -> new int[][] {{0x01, 6, -1}, {0x02, 4, 65534}, {0x04, 0, -1}, {0x10, 4, -1},
+                {0x20, 0, -1}};
+            case "dacl:" -> new int[][] {{0x01, 7, -1}, {0x02, 7, 65534}, {0x04, 5, -1}, {0x10, 7, -1},
+                {0x20, 5, -1}};
+            default -> null;
+        };
+        if (entries == null) {
             return v.getBytes(StandardCharsets.UTF_8);
         }
-        int[][] entries = {{0x01, 6, -1}, {0x02, 6, 65534}, {0x04, 4, -1}, {0x10, 6, -1}, {0x20, 4, -1}};
         ByteBuffer b = ByteBuffer.allocate(4 + 8 * entries.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(2);
         for (int[] e : entries) {
