@@ -87,12 +87,15 @@ public final class WriteBench {
 
     /** The rsplicefs targets: write path and writeback cache per engine ("@direct" added on direct). */
     private List<String[]> rsplicefsIds() {
-        List<String[]> ids = new ArrayList<>(); // {id, engine, write path, writeback cache}
+        // {id, engine, write path, writeback cache, read path}: the write paths with rsplice reads (auto would pass
+        // the files through on direct, and no WRITE would reach the daemon), and FUSE passthrough itself on direct.
+        List<String[]> ids = new ArrayList<>();
         for (Engine e : engines) {
-            ids.add(new String[] {BenchConfig.id("copy", e), e.id(), "copy", "no"});
-            ids.add(new String[] {BenchConfig.id("splice", e), e.id(), "splice", "no"});
+            ids.add(new String[] {BenchConfig.id("copy", e), e.id(), "copy", "no", "rsplice"});
+            ids.add(new String[] {BenchConfig.id("splice", e), e.id(), "splice", "no", "rsplice"});
             if (e == Engine.DIRECT) {
-                ids.add(new String[] {BenchConfig.id("splice+wbc", e), e.id(), "splice", "yes"});
+                ids.add(new String[] {BenchConfig.id("splice+wbc", e), e.id(), "splice", "yes", "rsplice"});
+                ids.add(new String[] {BenchConfig.id("passthrough", e), e.id(), "auto", "no", "passthrough"});
             }
         }
         return ids;
@@ -118,6 +121,7 @@ public final class WriteBench {
             List<String> ids = new ArrayList<>(List.of("native"));
             rsplicefsIds().forEach(s -> ids.add(s[0]));
             ids.add("bindfs");
+            ids.add(PeerSetup.PASSTHROUGH_HP);
             for (String id : ids) {
                 Path src = mkdirs(base.resolve("src-" + BenchRun.fileId(id)));
                 write(src.resolve(MARKER));
@@ -125,9 +129,11 @@ public final class WriteBench {
                 Target t;
                 if (id.equals("native")) {
                     t = new NativeTarget(src.resolve(MARKER));
-                } else if (id.equals("bindfs")) {
+                } else if (id.equals("bindfs") || id.equals(PeerSetup.PASSTHROUGH_HP)) {
                     PeerSetup peers = new PeerSetup(children, base.resolve("peers"), withPeers, out::println);
-                    Optional<PeerTarget> b = peers.bindfs(src, mnt, MARKER, base.resolve("logs/bindfs.log"));
+                    Optional<PeerTarget> b = id.equals("bindfs")
+                            ? peers.bindfs(src, mnt, MARKER, base.resolve("logs/bindfs.log"))
+                            : peers.passthroughHp(src, mnt, MARKER, base.resolve("logs/passthrough_hp.log"));
                     notes.addAll(peers.notes());
                     if (b.isEmpty()) {
                         continue;
@@ -135,10 +141,7 @@ public final class WriteBench {
                     t = b.get();
                 } else {
                     String[] s = rsplicefsIds().stream().filter(x -> x[0].equals(id)).findFirst().orElseThrow();
-                    // rsplice reads: auto would pass the files through on the direct engine (FUSE passthrough),
-                    // and no WRITE would reach the daemon's write path, which is what is measured here.
-                    BenchConfig.Variant auto = BenchConfig.Variant.parse(BenchConfig.id("rsplice",
-                            Engine.parse(s[1])));
+                    BenchConfig.Variant auto = BenchConfig.Variant.parse(BenchConfig.id(s[4], Engine.parse(s[1])));
                     List<String> args = new ArrayList<>(List.of("--write-path=" + s[2]));
                     if (s[3].equals("yes")) {
                         args.add("--writeback-cache");
