@@ -34,6 +34,7 @@ final class MountHelper {
             new Opt("stable_replies", null, "--stable-replies (nostable_replies: --no-stable-replies)"),
             new Opt("threads", "N", "--threads=N (direct: N workers; jnr-fuse: only 1)"),
             new Opt("max_request", "SIZE", "--max-request=SIZE (direct: 128K to 1M)"),
+            new Opt("transport", "T", "--transport=T (direct: dev or uring)"),
             new Opt("inflate_cache", "SIZE", "--inflate-cache=SIZE (archives)"),
             new Opt("inflate_cache_dir", "DIR", "--inflate-cache-dir=DIR (archives)"),
             // One line per engine: each value is a whole option a reader can copy.
@@ -131,6 +132,7 @@ final class MountHelper {
                 case "nostable_replies", "no_stable_replies" -> mount.add(flag(o, value, "--no-stable-replies"));
                 case "threads" -> mount.add("--threads=" + need(o, value));
                 case "max_request" -> mount.add("--max-request=" + need(o, value));
+                case "transport" -> mount.add("--transport=" + need(o, value));
                 case "inflate_cache" -> mount.add("--inflate-cache=" + need(o, value));
                 case "inflate_cache_dir" -> mount.add("--inflate-cache-dir=" + need(o, value));
                 case "engine" -> {

@@ -2,6 +2,7 @@ package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.MountConfig;
+import io.rsplicefs.fs.Transport;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.write.WritePath;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.List;
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath writePath, boolean donate, boolean forceGift,
                     List<String> fuseOptions, boolean debug, int threads, boolean stableReplies,
                     long inflateCache, Path inflateCacheDir, Engine engine, int maxRequest, long readAhead,
-                    boolean directIo) {
+                    boolean directIo, Transport transport) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -27,6 +28,7 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
                 .maxRequestBytes(maxRequest)
                 .readAheadBytes(readAhead)
                 .directIo(directIo)
+                .transport(transport)
                 .stableReplies(stableReplies)
                 .inflateCacheBytes(inflateCache)
                 .inflateCacheDir(inflateCacheDir);
@@ -62,6 +64,9 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
         }
         if (directIo) {
             a.add("--direct-io");
+        }
+        if (transport != Transport.DEV) {
+            a.add("--transport=" + transport.id());
         }
         a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
         a.add("--inflate-cache=" + inflateCache);

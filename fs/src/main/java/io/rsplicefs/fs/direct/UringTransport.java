@@ -1,0 +1,170 @@
+package io.rsplicefs.fs.direct;
+
+import io.rsplicefs.fs.Transport;
+import io.rsplicefs.fs.stats.MountStats;
+import io.rsplicefs.nativeio.FuseRing;
+import io.rsplicefs.nativeio.NativeIoException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The io_uring transport of one mount (FUSE over io_uring, Linux 6.14+): at
+ * INIT it decides whether to ask for FUSE_OVER_IO_URING, and makes one ring
+ * per queue before it does (a connection that agreed to io_uring holds every
+ * new request until all queues have entries, so nothing that can fail may
+ * come between the INIT reply and the registrations); after the INIT reply it
+ * starts a {@link RingWorker} per queue. The kernel keeps one queue per
+ * possible CPU and puts a request on the queue of the CPU its caller runs
+ * on. INIT, INTERRUPT and FORGET still come over /dev/fuse, so the /dev/fuse
+ * workers keep running. Where the kernel or its settings refuse, the mount is
+ * served over /dev/fuse, and why is said once on stderr and kept for stats.
+ */
+final class UringTransport {
+    /** Entries per queue: with one worker per queue, more let the kernel queue the next request while one is handled. */
+    static final int DEPTH = 4;
+    private static final Path ENABLE = Path.of("/sys/module/fuse/parameters/enable_uring");
+    private static final Path POSSIBLE = Path.of("/sys/devices/system/cpu/possible");
+
+    private final List<FuseRing> rings = new ArrayList<>();
+    private final List<RingWorker> workers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger registered = new AtomicInteger();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder lostEntries = new LongAdder();
+    private volatile String why = "";
+    private volatile boolean used;
+    private volatile int queues;
+
+    /**
+     * At INIT, before the reply: the flag to add to the reply (FUSE_OVER_IO_URING),
+     * with the rings made; or 0 (the reason kept) when the kernel did not offer
+     * it or the rings cannot be made.
+     */
+    long negotiate(long offered, int payloadBytes) {
+        if ((offered & FuseRing.INIT_FLAG) == 0) {
+            fallBack(kernelReason());
+            return 0;
+        }
+        int n;
+        try {
+            n = possibleCpus();
+        } catch (IOException | RuntimeException e) {
+            fallBack("cannot count the possible CPUs (" + POSSIBLE + "): " + e.getMessage());
+            return 0;
+        }
+        try {
+            for (int q = 0; q < n; q++) {
+                rings.add(FuseRing.open(DEPTH, payloadBytes));
+            }
+        } catch (NativeIoException e) {
+            rings.forEach(FuseRing::close);
+            rings.clear();
+            fallBack(e.getMessage() + " (io_uring refused: see /proc/sys/kernel/io_uring_disabled)");
+            return 0;
+        }
+        queues = n;
+        return FuseRing.INIT_FLAG;
+    }
+
+    /** After the INIT reply (the connection is initialized): a worker per queue registers its entries. */
+    void start(DirectSession session, int devFd) {
+        for (int q = 0; q < rings.size(); q++) {
+            RingWorker w = new RingWorker(session, this, rings.get(q), devFd, q);
+            workers.add(w);
+            session.ringWorkerStarted();
+            Thread t = new Thread(w, "rsplicefs-uring-q" + q);
+            t.setDaemon(true);
+            t.start();
+        }
+        rings.clear(); // each worker owns and closes its ring now
+    }
+
+    List<RingWorker> workers() {
+        return workers;
+    }
+
+    void registered(int qid) {
+        if (registered.incrementAndGet() == queues && why.isEmpty()) {
+            used = true;
+        }
+    }
+
+    /** A registration the kernel refused: it goes on over /dev/fuse (it dropped io_uring for the connection). */
+    void refused(int qid, int errno) {
+        used = false;
+        fallBack("FUSE_IO_URING_CMD_REGISTER on queue " + qid + " refused: " + new NativeIoException("", errno)
+                .getMessage().replaceFirst("^: ", ""));
+    }
+
+    void workerFailed(int qid, Throwable t) {
+        used = false;
+        fallBack("queue " + qid + " failed: " + t);
+    }
+
+    void countRequest() {
+        requests.increment();
+    }
+
+    void lostEntry() {
+        lostEntries.increment();
+    }
+
+    /**
+     * Ends the connection through fusectl (/sys/fs/fuse/connections/N/abort)
+     * when a queue's worker cannot go on: the kernel would otherwise queue
+     * requests for that CPU with nobody to take them. Falls back to a lazy unmount.
+     */
+    void abortConnection(DirectSession session) {
+        if (!KernelMount.abort(session.mountpoint())) {
+            session.forceEnd();
+        }
+    }
+
+    private void fallBack(String reason) {
+        if (why.isEmpty()) {
+            why = reason;
+            System.err.println("rsplicefs: --transport=uring: serving over /dev/fuse instead: " + reason);
+        }
+    }
+
+    /** Why the kernel did not offer FUSE_OVER_IO_URING in INIT. */
+    static String kernelReason() {
+        if (!Files.exists(ENABLE)) {
+            return "this kernel has no FUSE over io_uring (Linux 6.14+ built with CONFIG_FUSE_IO_URING)";
+        }
+        try {
+            String v = Files.readString(ENABLE).trim();
+            if (v.equals("N") || v.equals("0")) {
+                return "the fuse module's enable_uring is N (as root: echo Y > " + ENABLE + ")";
+            }
+        } catch (IOException e) {
+            return "the kernel did not offer FUSE_OVER_IO_URING (" + ENABLE + ": " + e.getMessage() + ")";
+        }
+        return "the kernel did not offer FUSE_OVER_IO_URING in INIT";
+    }
+
+    /** num_possible_cpus(), the kernel's queue count: "0-3", "0,2-5". */
+    static int possibleCpus() throws IOException {
+        int n = 0;
+        for (String part : Files.readString(POSSIBLE).trim().split(",")) {
+            int dash = part.indexOf('-');
+            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1)) - Integer.parseInt(part.substring(0, dash)) + 1;
+        }
+        return n;
+    }
+
+    /** For stats: what was asked, what serves, why not the ring. */
+    MountStats.RingStats snapshot(Transport asked) {
+        return new MountStats.RingStats(asked.id(), used ? "uring" : "dev", why, used ? queues : 0, DEPTH,
+                requests.sum(), lostEntries.sum());
+    }
+
+    boolean used() {
+        return used;
+    }
+}
