@@ -65,6 +65,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Targets (default: native,copy,fd,rsplice,rsplice+donate,auto, plus gift with --force-gift,"
                     + " plus bindfs,passthrough_ll with --with-peers). Any read path may get modifiers:"
                     + " +donate (--donate), +noguard (--no-stable-replies), +single (--threads 1),"
+                    + " +uring (--transport=uring, with @direct: FUSE over io_uring, enable_uring set for it),"
                     + " e.g. rsplice+donate+single, and an engine: @direct measures it on the direct engine"
                     + " only (rsplice@direct), else it is measured on every engine of --engines."
                     + " native is always measured.")

@@ -26,8 +26,14 @@ import java.util.concurrent.atomic.LongAdder;
  * served over /dev/fuse, and why is said once on stderr and kept for stats.
  */
 final class UringTransport {
-    /** Entries per queue: with one worker per queue, more let the kernel queue the next request while one is handled. */
-    static final int DEPTH = 4;
+    /**
+     * Workers per queue, each with a ring of its own: the kernel hands a
+     * queue's requests to whichever of its entries is free, so the readahead
+     * of one reader (all on its CPU's queue) is served by several threads.
+     */
+    static final int WORKERS_PER_QUEUE = Integer.getInteger("rsplicefs.uring.workersPerQueue", 2);
+    /** Entries per worker: more let the kernel queue the next request while one is handled. */
+    static final int DEPTH = Integer.getInteger("rsplicefs.uring.depth", 2);
     private static final Path ENABLE = Path.of("/sys/module/fuse/parameters/enable_uring");
     private static final Path POSSIBLE = Path.of("/sys/devices/system/cpu/possible");
 
@@ -58,7 +64,7 @@ final class UringTransport {
             return 0;
         }
         try {
-            for (int q = 0; q < n; q++) {
+            for (int i = 0; i < n * WORKERS_PER_QUEUE; i++) {
                 rings.add(FuseRing.open(DEPTH, payloadBytes));
             }
         } catch (NativeIoException e) {
@@ -73,11 +79,12 @@ final class UringTransport {
 
     /** After the INIT reply (the connection is initialized): a worker per queue registers its entries. */
     void start(DirectSession session, int devFd) {
-        for (int q = 0; q < rings.size(); q++) {
-            RingWorker w = new RingWorker(session, this, rings.get(q), devFd, q);
+        for (int i = 0; i < rings.size(); i++) {
+            int q = i / WORKERS_PER_QUEUE;
+            RingWorker w = new RingWorker(session, this, rings.get(i), devFd, q);
             workers.add(w);
             session.ringWorkerStarted();
-            Thread t = new Thread(w, "rsplicefs-uring-q" + q);
+            Thread t = new Thread(w, "rsplicefs-uring-q" + q + "-" + i % WORKERS_PER_QUEUE);
             t.setDaemon(true);
             t.start();
         }
@@ -89,7 +96,7 @@ final class UringTransport {
     }
 
     void registered(int qid) {
-        if (registered.incrementAndGet() == queues && why.isEmpty()) {
+        if (registered.incrementAndGet() == queues * WORKERS_PER_QUEUE && why.isEmpty()) {
             used = true;
         }
     }
@@ -160,7 +167,8 @@ final class UringTransport {
 
     /** For stats: what was asked, what serves, why not the ring. */
     MountStats.RingStats snapshot(Transport asked) {
-        return new MountStats.RingStats(asked.id(), used ? "uring" : "dev", why, used ? queues : 0, DEPTH,
+        return new MountStats.RingStats(asked.id(), used ? "uring" : "dev", why, used ? queues : 0,
+                WORKERS_PER_QUEUE * DEPTH,
                 requests.sum(), lostEntries.sum());
     }
 
