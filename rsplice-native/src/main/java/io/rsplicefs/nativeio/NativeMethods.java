@@ -169,6 +169,8 @@ final class NativeMethods {
 
     static native int sysReadNumber();
 
+    static native int pinToCpu(int cpu);
+
     static native int sysSpliceNumber();
 
     static native int[] fileConstants();

@@ -176,6 +176,7 @@ public final class DirectSession implements EngineSession {
         out.send();
         if (uring != null && (agreed & Fuse.OVER_IO_URING) != 0) {
             uring.start(this, fds.get(0));
+            uring.awaitSettled(5000); // ready means the transport is decided (requests wait for the ring anyway)
         }
         // The kernel took the reply inline: its read-ahead is set now, and can be widened.
         maxReadahead = ReadAhead.widen(config.mountpoint(), config.readAheadBytes() < 0 ? maxWrite

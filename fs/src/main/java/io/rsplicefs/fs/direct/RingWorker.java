@@ -4,6 +4,7 @@ import io.rsplicefs.fs.Errno;
 import io.rsplicefs.nativeio.FuseRing;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.Splice;
+import io.rsplicefs.nativeio.Threads;
 import java.nio.ByteBuffer;
 
 /**
@@ -31,10 +32,14 @@ final class RingWorker implements Runnable {
     private final FuseRing ring;
     private final int devFd;
     private final int qid;
+    private final boolean pin;
     private volatile long current;
     private volatile Thread thread;
+    /** Whether this worker told the transport how its registration went. */
+    private boolean settled;
 
-    RingWorker(DirectSession session, UringTransport transport, FuseRing ring, int devFd, int qid) {
+    RingWorker(DirectSession session, UringTransport transport, FuseRing ring, int devFd, int qid, boolean pin) {
+        this.pin = pin;
         this.session = session;
         this.transport = transport;
         this.ring = ring;
@@ -63,12 +68,24 @@ final class RingWorker implements Runnable {
             session.workerFailed(t);
             transport.abortConnection(session);
         } finally {
+            if (!settled) {
+                transport.settled();
+            }
             ring.close();
             session.ringWorkerEnded();
         }
     }
 
     private void serve() throws NativeIoException {
+        if (pin) {
+            try {
+                // The kernel queues a request on the queue of its caller's CPU: served on that CPU, the reply
+                // needs no other CPU woken, and the caller's data is in that CPU's cache.
+                Threads.pinToCpu(qid);
+            } catch (NativeIoException e) {
+                transport.notPinned(qid, e);
+            }
+        }
         int payloadBytes = (int) ring.payloadBytes();
         ByteBuffer in = ByteBuffer.allocateDirect(Fuse.IN_HEADER + FuseRing.OP_IN_SIZE + payloadBytes);
         ByteBuffer outBuf = ByteBuffer.allocateDirect(Reply.CAPACITY);
@@ -85,10 +102,14 @@ final class RingWorker implements Runnable {
         long c = ring.await(false);
         if (FuseRing.entry(c) != FuseRing.NONE && FuseRing.result(c) < 0) {
             transport.refused(qid, -FuseRing.result(c));
+            settled = true;
+            transport.settled();
             drainUntilEnd();
             return;
         }
         transport.registered(qid);
+        settled = true;
+        transport.settled();
         while (true) {
             if (FuseRing.entry(c) == FuseRing.NONE) {
                 c = ring.await(true);

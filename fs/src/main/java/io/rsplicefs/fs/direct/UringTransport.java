@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -32,6 +34,11 @@ final class UringTransport {
      * of one reader (all on its CPU's queue) is served by several threads.
      */
     static final int WORKERS_PER_QUEUE = Integer.getInteger("rsplicefs.uring.workersPerQueue", 2);
+    /**
+     * How many of a queue's workers are pinned to the queue's CPU (the rest run
+     * where the scheduler puts them): "all", "one" or "none" (for measuring).
+     */
+    static final String PIN = System.getProperty("rsplicefs.uring.pin", "all");
     /** Entries per worker: more let the kernel queue the next request while one is handled. */
     static final int DEPTH = Integer.getInteger("rsplicefs.uring.depth", 2);
     private static final Path ENABLE = Path.of("/sys/module/fuse/parameters/enable_uring");
@@ -42,6 +49,7 @@ final class UringTransport {
     private final AtomicInteger registered = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder lostEntries = new LongAdder();
+    private volatile CountDownLatch settled = new CountDownLatch(0);
     private volatile String why = "";
     private volatile boolean used;
     private volatile int queues;
@@ -79,9 +87,11 @@ final class UringTransport {
 
     /** After the INIT reply (the connection is initialized): a worker per queue registers its entries. */
     void start(DirectSession session, int devFd) {
+        settled = new CountDownLatch(rings.size());
         for (int i = 0; i < rings.size(); i++) {
             int q = i / WORKERS_PER_QUEUE;
-            RingWorker w = new RingWorker(session, this, rings.get(i), devFd, q);
+            boolean pin = PIN.equals("all") || PIN.equals("one") && i % WORKERS_PER_QUEUE == 0;
+            RingWorker w = new RingWorker(session, this, rings.get(i), devFd, q, pin);
             workers.add(w);
             session.ringWorkerStarted();
             Thread t = new Thread(w, "rsplicefs-uring-q" + q + "-" + i % WORKERS_PER_QUEUE);
@@ -89,6 +99,23 @@ final class UringTransport {
             t.start();
         }
         rings.clear(); // each worker owns and closes its ring now
+    }
+
+    /**
+     * Waits (bounded) until every worker knows whether its registration was
+     * taken, so that a mount reported ready reports the transport it uses.
+     */
+    void awaitSettled(long millis) {
+        try {
+            settled.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A worker's registration was taken or refused, or the worker ended before it knew: once per worker. */
+    void settled() {
+        settled.countDown();
     }
 
     List<RingWorker> workers() {
@@ -104,8 +131,7 @@ final class UringTransport {
     /** A registration the kernel refused: it goes on over /dev/fuse (it dropped io_uring for the connection). */
     void refused(int qid, int errno) {
         used = false;
-        fallBack("FUSE_IO_URING_CMD_REGISTER on queue " + qid + " refused: " + new NativeIoException("", errno)
-                .getMessage().replaceFirst("^: ", ""));
+        fallBack(new NativeIoException("FUSE_IO_URING_CMD_REGISTER on queue " + qid, errno).getMessage());
     }
 
     void workerFailed(int qid, Throwable t) {
@@ -113,8 +139,18 @@ final class UringTransport {
         fallBack("queue " + qid + " failed: " + t);
     }
 
+    /** A worker that could not be pinned (its CPU offline, a cpuset without it) still serves, unpinned. */
+    void notPinned(int qid, NativeIoException e) {
+        System.err.println("rsplicefs: io_uring queue " + qid + " served unpinned: " + e.getMessage());
+    }
+
     void countRequest() {
         requests.increment();
+        if (!used && why.isEmpty()) {
+            // The kernel sends over the ring only once every queue has entries: this is proof even before the
+            // last worker to register has counted itself in.
+            used = true;
+        }
     }
 
     void lostEntry() {
