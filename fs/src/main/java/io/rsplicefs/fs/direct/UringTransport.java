@@ -39,8 +39,15 @@ final class UringTransport {
      * where the scheduler puts them): "all", "one" or "none" (for measuring).
      */
     static final String PIN = System.getProperty("rsplicefs.uring.pin", "all");
-    /** Entries per worker: more let the kernel queue the next request while one is handled. */
-    static final int DEPTH = Integer.getInteger("rsplicefs.uring.depth", 2);
+    /**
+     * Entries per worker. More would let the kernel queue the next request
+     * while one is handled (rand4k was faster with 2), but the kernel hands a
+     * request to any free entry of the queue: one in the ring of a worker busy
+     * with a slow request waits behind it while other workers idle (a read
+     * held by a stopped backing daemon then held up a stats read). With one,
+     * a free entry is an idle worker.
+     */
+    static final int DEPTH = Integer.getInteger("rsplicefs.uring.depth", 1);
     private static final Path ENABLE = Path.of("/sys/module/fuse/parameters/enable_uring");
     private static final Path POSSIBLE = Path.of("/sys/devices/system/cpu/possible");
 
