@@ -32,6 +32,7 @@ public final class MountConfig {
     private int threads;
     private int maxRequestBytes = 1 << 20;
     private boolean directIo;
+    private Transport transport = Transport.DEV;
     private long readAheadBytes = -1;
     private boolean writebackCache;
 
@@ -158,6 +159,16 @@ public final class MountConfig {
 
     public MountConfig directIo(boolean d) {
         this.directIo = d;
+        return this;
+    }
+
+    /** Direct engine: /dev/fuse (the default) or FUSE over io_uring, which falls back to /dev/fuse where refused. */
+    public Transport transport() {
+        return transport;
+    }
+
+    public MountConfig transport(Transport t) {
+        this.transport = t;
         return this;
     }
 

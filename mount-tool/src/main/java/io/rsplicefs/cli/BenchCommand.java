@@ -69,6 +69,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " only: FUSE passthrough), plus gift with --force-gift,"
                     + " plus bindfs,passthrough_ll,passthrough_hp with --with-peers). Any read path may get modifiers:"
                     + " +donate (--donate), +noguard (--no-stable-replies), +single (--threads 1),"
+                    + " +uring (--transport=uring, with @direct: FUSE over io_uring, enable_uring set for it),"
                     + " e.g. rsplice+donate+single, and an engine: @direct measures it on the direct engine"
                     + " only (rsplice@direct), else it is measured on every engine of --engines."
                     + " native is always measured.")

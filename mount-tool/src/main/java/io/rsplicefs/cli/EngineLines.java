@@ -24,6 +24,12 @@ final class EngineLines {
         line(b, "protocol", e.protocol() + " over " + e.transport() + ", " + e.threads() + " thread"
                 + (e.threads() == 1 ? "" : "s") + ", max request " + size(e.maxRequestBytes()) + ", max readahead "
                 + size(e.maxReadahead()));
+        MountStats.RingStats r = e.ring();
+        if (r != null && !"dev".equals(r.asked())) {
+            line(b, "transport", r.asked() + " asked, " + r.used() + " used"
+                    + ("uring".equals(r.used()) ? ": " + r.queues() + " queues of " + r.depth() + " entries, "
+                    + r.requests() + " requests over the ring" : "") + (r.why().isEmpty() ? "" : " (" + r.why() + ")"));
+        }
         line(b, "init flags", e.accepted() == null || e.accepted().isEmpty() ? "none"
                 : String.join(" ", e.accepted()));
         long total = e.requests() == null ? 0 : e.requests().values().stream().mapToLong(Long::longValue).sum();

@@ -2,6 +2,7 @@ package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.MountException;
+import io.rsplicefs.fs.Transport;
 import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.write.WritePath;
@@ -110,6 +111,13 @@ final class MountCommand implements Callable<Integer> {
                     + " -o writeback_cache.")
     boolean writebackCache;
 
+    @Option(names = "--transport", paramLabel = "T", defaultValue = "dev", converter = TransportConverter.class,
+            completionCandidates = TransportConverter.Candidates.class,
+            description = "direct: how requests and replies travel: dev (/dev/fuse, the default) or uring (FUSE over"
+                    + " io_uring, Linux 6.14+ with the fuse module's enable_uring=Y; where refused, the mount is"
+                    + " served over /dev/fuse and `rsplicefs stats` says why).")
+    Transport transport;
+
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
             description = "FUSE mount options by libfuse's names (e.g. -o allow_other,nonempty): passed to libfuse"
                     + " (jnr-fuse), or translated for the kernel by the direct engine, which refuses those it"
@@ -159,6 +167,10 @@ final class MountCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--writeback-cache needs --engine=direct: libfuse 2.9"
                     + " (the jnr-fuse engine) has no writeback cache");
         }
+        if (engine != Engine.DIRECT && transport != Transport.DEV) {
+            throw new ParameterException(spec.commandLine(), "--transport=" + transport.id() + " needs"
+                    + " --engine=direct: the jnr-fuse engine reads /dev/fuse through libfuse 2.9, which has no io_uring");
+        }
         if (maxRequest < 128 * 1024 || maxRequest > 1024 * 1024) {
             throw new ParameterException(spec.commandLine(), "--max-request must be between 128K and 1M");
         }
@@ -166,7 +178,7 @@ final class MountCommand implements Callable<Integer> {
         Path mp = MountTable.canonical(mountpoint);
         MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, writePath, donate, forceGift, opts,
                 debug, threads == null ? 0 : threads, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath(),
-                engine, (int) maxRequest, readAhead == null ? -1 : readAhead, directIo, writebackCache);
+                engine, (int) maxRequest, readAhead == null ? -1 : readAhead, directIo, writebackCache, transport);
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"

@@ -35,6 +35,7 @@ final class MountHelper {
             new Opt("threads", "N", "--threads=N (direct: N workers; jnr-fuse: only 1)"),
             new Opt("max_request", "SIZE", "--max-request=SIZE (direct: 128K to 1M)"),
             new Opt("writeback_cache", null, "--writeback-cache (direct only)"),
+            new Opt("transport", "T", "--transport=T (direct: dev or uring)"),
             new Opt("inflate_cache", "SIZE", "--inflate-cache=SIZE (archives)"),
             new Opt("inflate_cache_dir", "DIR", "--inflate-cache-dir=DIR (archives)"),
             // One line per engine: each value is a whole option a reader can copy.
@@ -133,6 +134,7 @@ final class MountHelper {
                 case "threads" -> mount.add("--threads=" + need(o, value));
                 case "max_request" -> mount.add("--max-request=" + need(o, value));
                 case "writeback_cache" -> mount.add(flag(o, value, "--writeback-cache"));
+                case "transport" -> mount.add("--transport=" + need(o, value));
                 case "inflate_cache" -> mount.add("--inflate-cache=" + need(o, value));
                 case "inflate_cache_dir" -> mount.add("--inflate-cache-dir=" + need(o, value));
                 case "engine" -> {

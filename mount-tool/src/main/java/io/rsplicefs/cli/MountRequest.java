@@ -2,6 +2,7 @@ package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.MountConfig;
+import io.rsplicefs.fs.Transport;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.write.WritePath;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.List;
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath writePath, boolean donate, boolean forceGift,
                     List<String> fuseOptions, boolean debug, int threads, boolean stableReplies,
                     long inflateCache, Path inflateCacheDir, Engine engine, int maxRequest, long readAhead,
-                    boolean directIo, boolean writebackCache) {
+                    boolean directIo, boolean writebackCache, Transport transport) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -28,6 +29,7 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
                 .readAheadBytes(readAhead)
                 .directIo(directIo)
                 .writebackCache(writebackCache)
+                .transport(transport)
                 .stableReplies(stableReplies)
                 .inflateCacheBytes(inflateCache)
                 .inflateCacheDir(inflateCacheDir);
@@ -66,6 +68,9 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
         }
         if (writebackCache) {
             a.add("--writeback-cache");
+        }
+        if (transport != Transport.DEV) {
+            a.add("--transport=" + transport.id());
         }
         a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
         a.add("--inflate-cache=" + inflateCache);

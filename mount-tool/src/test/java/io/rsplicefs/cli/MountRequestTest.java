@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rsplicefs.fs.Engine;
+import io.rsplicefs.fs.Transport;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.write.WritePath;
@@ -26,7 +27,7 @@ class MountRequestTest {
     void daemonArgumentsParseBackToTheSameRequest() {
         MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
                 true, List.of("allow_other", "nonempty"), true, 1, false, 5L << 20, Path.of("/var/cache/x"), Engine.DIRECT,
-                512 * 1024, 2 << 20, true, true);
+                512 * 1024, 2 << 20, true, true, Transport.URING);
         List<String> args = r.daemonArgs();
         assertEquals("mount", args.get(0));
         MountCommand c = parse(args.subList(1, args.size()));
@@ -48,6 +49,7 @@ class MountRequestTest {
         assertEquals(2L << 20, c.readAhead);
         assertTrue(c.directIo);
         assertTrue(c.writebackCache);
+        assertEquals(Transport.URING, c.transport);
     }
 
     @Test
@@ -78,7 +80,7 @@ class MountRequestTest {
     @Test
     void theConfigCarriesTheRequest() {
         MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, WritePath.SPLICE, true,
-                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20, -1, false, false);
+                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20, -1, false, false, Transport.DEV);
         MountConfig c = r.toConfig();
         assertEquals(ReadPath.RSPLICE, c.readPath());
         assertEquals(WritePath.SPLICE, c.writePath());

@@ -171,6 +171,8 @@ final class NativeMethods {
 
     static native int sysReadNumber();
 
+    static native int pinToCpu(int cpu);
+
     static native int sysSpliceNumber();
 
     static native int[] fileConstants();
@@ -204,4 +206,20 @@ final class NativeMethods {
     static native int fuseBackingClose(int devFd, int id);
 
     static native int fusermountMount(String helper, String mountpoint, String options);
+
+    // FUSE over io_uring (rsplice_uring.c)
+    static native long uringOpen(int depth, long payloadBytes);
+
+    static native java.nio.ByteBuffer uringBuffer(long ring, int which);
+
+    static native int uringRegister(long ring, int devFd, int qid, int entry);
+
+    static native long uringCommit(long ring, int devFd, int qid, int entry, long commitId, long seg1, int len1,
+                                   long seg2, long len2);
+
+    static native long uringWait(long ring, boolean wait);
+
+    static native int uringClose(long ring);
+
+    static native int[] uringLayout();
 }

@@ -18,4 +18,9 @@ public final class Threads {
     public static int currentTid() {
         return NativeMethods.gettid();
     }
+
+    /** Pins the calling thread to {@code cpu} (sched_setaffinity). */
+    public static void pinToCpu(int cpu) throws NativeIoException {
+        Errors.check("sched_setaffinity to CPU " + cpu, NativeMethods.pinToCpu(cpu));
+    }
 }

@@ -4,6 +4,7 @@ import io.rsplicefs.fs.EngineSession;
 import io.rsplicefs.fs.Errno;
 import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.MountException;
+import io.rsplicefs.fs.Transport;
 import io.rsplicefs.fs.core.FsCore;
 import io.rsplicefs.fs.Unmounter;
 import io.rsplicefs.fs.host.Capabilities;
@@ -50,6 +51,8 @@ public final class DirectSession implements EngineSession {
     private final AtomicInteger alive = new AtomicInteger();
     private final CountDownLatch initialized = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** The io_uring transport when asked for (--transport=uring), else null. */
+    private final UringTransport uring;
     private volatile Throwable failure;
     private volatile String protocol = "";
     private volatile long maxReadahead;
@@ -72,6 +75,7 @@ public final class DirectSession implements EngineSession {
                 config.writebackCache(), umask);
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
+        this.uring = config.transport() == Transport.URING ? new UringTransport() : null;
         core.stats().engine(this::snapshot);
     }
 
@@ -175,6 +179,9 @@ public final class DirectSession implements EngineSession {
         }
         int maxPages = (agreed & Fuse.MAX_PAGES) != 0 ? maxRequestBytes / PAGE : 32;
         int maxWrite = maxPages * PAGE;
+        if (uring != null) {
+            agreed |= uring.negotiate(flags, maxWrite); // the rings are made before the reply commits to them
+        }
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)
                 .u32(16 | (12 << 16)) // max_background, congestion_threshold (u16 each)
                 .u32(maxWrite).u32(1) // time_gran: nanoseconds
@@ -196,6 +203,10 @@ public final class DirectSession implements EngineSession {
             umask.takeFromRequests();
         }
         out.send();
+        if (uring != null && (agreed & Fuse.OVER_IO_URING) != 0) {
+            uring.start(this, fds.get(0));
+            uring.awaitSettled(5000); // ready means the transport is decided (requests wait for the ring anyway)
+        }
         // The kernel took the reply inline: its read-ahead is set now, and can be widened.
         maxReadahead = ReadAhead.widen(config.mountpoint(), config.readAheadBytes() < 0 ? maxWrite
                 : config.readAheadBytes(), readahead);
@@ -228,6 +239,12 @@ public final class DirectSession implements EngineSession {
                 return;
             }
         }
+        for (RingWorker w : uring == null ? List.<RingWorker>of() : uring.workers()) {
+            if (w.interruptIfHandling(target)) {
+                out.noReply();
+                return;
+            }
+        }
         out.error(Errno.EAGAIN);
     }
 
@@ -238,6 +255,23 @@ public final class DirectSession implements EngineSession {
     }
 
     void workerEnded(Worker w) {
+        oneEnded();
+    }
+
+    /** A ring worker counts as alive like a /dev/fuse worker: the fds stay open until the last one ends. */
+    void ringWorkerStarted() {
+        alive.incrementAndGet();
+    }
+
+    void ringWorkerEnded() {
+        oneEnded();
+    }
+
+    java.nio.file.Path mountpoint() {
+        return config.mountpoint();
+    }
+
+    private void oneEnded() {
         if (alive.decrementAndGet() == 0) {
             if (failure != null) {
                 forceEnd(); // the workers failed, the connection did not end: leave no dead mount behind
@@ -283,10 +317,13 @@ public final class DirectSession implements EngineSession {
     }
 
     MountStats.EngineStats snapshot() {
-        return new MountStats.EngineStats("direct", protocol, "dev", threads, agreedMaxWrite, maxReadahead, offered,
+        String transport = uring != null && uring.used() ? "uring" : "dev";
+        MountStats.RingStats ring = uring != null ? uring.snapshot(Transport.URING)
+                : new MountStats.RingStats("dev", "dev", "", 0, 0, 0, 0);
+        return new MountStats.EngineStats("direct", protocol, transport, threads, agreedMaxWrite, maxReadahead, offered,
                 accepted, counters.requestsByOpcode(), counters.readSizes(), counters.writeSizes(),
                 counters.unknownOpcodes(), counters.malformedRequests(), counters.replyFailures(),
                 counters.interrupts(), nodes.size(), nodes.outstandingLookups(), nodes.lookupsTotal(),
-                nodes.forgetsTotal());
+                nodes.forgetsTotal(), ring);
     }
 }

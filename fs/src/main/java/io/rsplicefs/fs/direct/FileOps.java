@@ -122,14 +122,14 @@ final class FileOps {
         }
     }
 
-    /** fuse_write_in: fh, offset, size, write_flags, lock_owner, flags; then the payload (in memory). */
+    /** fuse_write_in: fh, offset, size, write_flags, lock_owner, flags; then the payload (in memory, or in a ring entry). */
     void write(Request q, Reply out) throws NativeIoException, InterruptedException {
         long fh = q.u64(0);
         long off = q.u64(8);
         int size = q.u32(16);
-        q.need(Fuse.WRITE_IN + size);
+        long payload = q.writePayload(size);
         counters.writeSize(size);
-        long n = core.write(fh, q.bodyAddress(Fuse.WRITE_IN), size, off);
+        long n = core.write(fh, payload, size, off);
         out.u32((int) n).u32(0).send();
     }
 

@@ -128,6 +128,25 @@ final class KernelMount {
         return fd;
     }
 
+    /**
+     * Aborts the FUSE connection mounted at {@code mountpoint} through fusectl
+     * (/sys/fs/fuse/connections/MINOR/abort, MINOR the mount's device minor):
+     * every request waiting on it fails at once. False when that cannot be done.
+     */
+    static boolean abort(Path mountpoint) {
+        String dev = io.rsplicefs.fs.host.MountTable.deviceAt(mountpoint).orElse("");
+        int colon = dev.indexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        try {
+            Files.writeString(Path.of("/sys/fs/fuse/connections", dev.substring(colon + 1), "abort"), "1");
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     static void closeQuietly(int fd) {
         try {
             AtFiles.close(fd);

@@ -19,15 +19,34 @@ final class Reply {
     final long address;
     private final int devFd;
     private final Timeouts timeouts;
+    /** The ring entry the request came in (io_uring transport), or null: replies go to /dev/fuse. */
+    private final RingSlot ring;
     private long unique;
     private boolean sent;
     private long result;
 
     Reply(ByteBuffer direct, long address, int devFd, Timeouts timeouts) {
+        this(direct, address, devFd, timeouts, null);
+    }
+
+    /** A reply that goes back into the ring entry of {@code ring} instead of to /dev/fuse. */
+    Reply(ByteBuffer direct, long address, int devFd, Timeouts timeouts, RingSlot ring) {
         this.buf = direct.order(ByteOrder.LITTLE_ENDIAN);
         this.address = address;
         this.devFd = devFd;
         this.timeouts = timeouts;
+        this.ring = ring;
+    }
+
+    /** The ring entry replies go to, or null on /dev/fuse. */
+    RingSlot ring() {
+        return ring;
+    }
+
+    /** Header and body as one writev, or copied into the ring entry (the commit goes with the worker's next wait). */
+    private long deliver(int headLen, long body, long bodyLen) {
+        return ring == null ? FuseDevice.writev(devFd, address, headLen, body, bodyLen)
+                : ring.commit(address, headLen, body, bodyLen);
     }
 
     /** Starts the reply to request {@code unique}: the body is empty. */
@@ -147,21 +166,21 @@ final class Reply {
     long send() {
         int body = bodyLength();
         header(0, body);
-        sentAs(FuseDevice.writev(devFd, address, Fuse.OUT_HEADER + body, 0, 0));
+        sentAs(deliver(Fuse.OUT_HEADER + body, 0, 0));
         return result;
     }
 
     /** Sends an error reply (errno positive). */
     long error(int errno) {
         header(-errno, 0);
-        sentAs(FuseDevice.writev(devFd, address, Fuse.OUT_HEADER, 0, 0));
+        sentAs(deliver(Fuse.OUT_HEADER, 0, 0));
         return result;
     }
 
     /** Sends the header and {@code len} bytes of payload at native {@code payload}. */
     long sendWith(long payload, long len) {
         header(0, len);
-        sentAs(FuseDevice.writev(devFd, address, Fuse.OUT_HEADER, payload, len));
+        sentAs(deliver(Fuse.OUT_HEADER, payload, len));
         return result;
     }
 

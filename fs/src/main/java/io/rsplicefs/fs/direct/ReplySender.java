@@ -68,6 +68,9 @@ final class ReplySender implements PipePrefix {
         r.handedOver();
         try {
             ReadReply.Payload p = r.payload();
+            if (reply.ring() != null) {
+                return intoRing(reply.ring(), p);
+            }
             if (p instanceof ReadReply.Memory m) {
                 try {
                     return reply.sendWith(m.address(), m.length());
@@ -82,6 +85,34 @@ final class ReplySender implements PipePrefix {
         } finally {
             r.consumed();
         }
+    }
+
+    /**
+     * io_uring transport: the reply's data goes into the ring entry's payload
+     * buffer, a copy in every case (6.18 has no way to hand the kernel pages
+     * for a ring reply): a file range is pread straight into it (the fd path's
+     * one copy), a filled pipe read out of it, memory copied.
+     */
+    private long intoRing(RingSlot slot, ReadReply.Payload p) throws NativeIoException {
+        if (p instanceof ReadReply.Memory m) {
+            try {
+                return reply.sendWith(m.address(), m.length());
+            } finally {
+                ReplyMemory.free(m.address());
+            }
+        }
+        long buf = slot.payloadAddress();
+        if (p instanceof ReadReply.FileRange f) {
+            long n = Splice.preadFully(f.fd(), buf, Math.min(f.length(), slot.payloadCapacity()), f.position());
+            return reply.sendWith(buf, n);
+        }
+        ReadReply.FilledPipe fp = (ReadReply.FilledPipe) p;
+        if (fp.prefixLength() != 0 || fp.length() > slot.payloadCapacity()) {
+            ThreadPipe.release(); // not filled for this transport: drop what is queued
+            throw new NativeIoException("ring reply from a pipe of " + fp.length() + " bytes", Errno.EIO);
+        }
+        long n = FuseDevice.pipeRead(fp.readFd(), buf, fp.length());
+        return reply.sendWith(buf, n);
     }
 
     private long sendRange(ReadReply.FileRange f) throws NativeIoException {

@@ -16,6 +16,8 @@ final class Request implements Supplier<Caller> {
     final long address;
     private int length;
     private int total;
+    /** Where a WRITE's payload is when it stayed in a ring entry's payload buffer (0: in this buffer). */
+    private long payloadAddress;
 
     Request(ByteBuffer direct, long address) {
         this.buf = direct.order(ByteOrder.LITTLE_ENDIAN);
@@ -30,12 +32,25 @@ final class Request implements Supplier<Caller> {
     void filled(int n) {
         length = n;
         total = n;
+        payloadAddress = 0;
+    }
+
+    /**
+     * io_uring transport: the header and the opcode's arguments ({@code inBuffer}
+     * bytes) are here, and the rest of the {@code total}-byte request (a WRITE's
+     * payload) stays in the ring entry's payload buffer at {@code payload}.
+     */
+    void filledFromRing(int inBuffer, int total, long payload) {
+        this.length = inBuffer;
+        this.total = total;
+        this.payloadAddress = payload;
     }
 
     /** Only the first {@code inBuffer} of the request's {@code total} bytes are here (a WRITE's payload waits in a pipe). */
     void filledHead(int inBuffer, int total) {
         this.length = inBuffer;
         this.total = total;
+        this.payloadAddress = 0;
     }
 
     int length() {
@@ -129,6 +144,21 @@ final class Request implements Supplier<Caller> {
         byte[] b = new byte[n];
         buf.get(Fuse.IN_HEADER + off, b);
         return b;
+    }
+
+    /**
+     * The native address of a WRITE's {@code size}-byte payload, behind its
+     * fuse_write_in: in this buffer, or in the ring entry it came in.
+     */
+    long writePayload(int size) {
+        if (payloadAddress != 0) {
+            if (size != total - length) {
+                throw new Malformed("WRITE of " + size + " bytes with a payload of " + (total - length));
+            }
+            return payloadAddress;
+        }
+        need(Fuse.WRITE_IN + size);
+        return bodyAddress(Fuse.WRITE_IN);
     }
 
     /** The native address of body offset {@code off} (a WRITE's payload). */

@@ -141,7 +141,17 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
                               java.util.List<String> accepted, Map<String, Long> requests,
                               Map<String, Long> readSizes, Map<String, Long> writeSizes, long unknownOpcodes,
                               long malformedRequests, long replyFailures, long interrupts, long nodes,
-                              long outstandingLookups, long lookups, long forgets) {
+                              long outstandingLookups, long lookups, long forgets, RingStats ring) {
+    }
+
+    /**
+     * The direct engine's transport: what was asked (dev, uring), what serves
+     * (uring only once every queue registered its entries) and, when not the
+     * ring, why; the ring's queues and entries per queue, the requests that
+     * came over the ring, and entries given back after the kernel lost them.
+     */
+    public record RingStats(String asked, String used, String why, int queues, int depth, long requests,
+                            long lostEntries) {
     }
 
     /** The read path's counters; all zero when it served nothing. */

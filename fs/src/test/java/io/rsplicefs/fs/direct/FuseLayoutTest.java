@@ -35,4 +35,15 @@ class FuseLayoutTest {
         assertEquals(28, c[22], "fuse_init_out.max_pages");
         assertEquals(60, c[23], "fuse_setattr_in.mtimensec");
     }
+
+    /** FUSE over io_uring (7.42): the entry header as rsplice_uring.c lays it out, and INIT's flag bit. */
+    @Test
+    void theRingEntryHeaderIsTheKernels() {
+        assertEquals(288, io.rsplicefs.nativeio.FuseRing.HEADER_SIZE, "fuse_uring_req_header");
+        assertEquals(0, io.rsplicefs.nativeio.FuseRing.IN_OUT, "in_out");
+        assertEquals(128, io.rsplicefs.nativeio.FuseRing.OP_IN, "op_in");
+        assertEquals(256 + 8, io.rsplicefs.nativeio.FuseRing.ENT_COMMIT_ID, "ring_ent_in_out.commit_id");
+        assertEquals(256 + 16, io.rsplicefs.nativeio.FuseRing.ENT_PAYLOAD_SIZE, "ring_ent_in_out.payload_sz");
+        assertEquals(Fuse.OVER_IO_URING, io.rsplicefs.nativeio.FuseRing.INIT_FLAG, "FUSE_OVER_IO_URING");
+    }
 }

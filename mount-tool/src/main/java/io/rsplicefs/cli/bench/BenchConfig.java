@@ -72,7 +72,7 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
                     Engine.parse(t.substring(at + 1)); // its message names the engines
                 }
                 throw new IllegalArgumentException("unknown target '" + t + "' (expected native, one of "
-                        + String.join(", ", READ_PATHS) + " optionally with +donate, +noguard, +single and @direct,"
+                        + String.join(", ", READ_PATHS) + " optionally with +donate, +noguard, +single, +uring and @direct,"
                         + " bindfs, passthrough_ll)");
             }
             if (v.path().equals("gift") && !forceGift) {
@@ -81,6 +81,14 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
             }
             if (v.path().equals("copy") && v.donate()) {
                 throw new IllegalArgumentException("copy+donate: the copy path has no pages to donate");
+            }
+            if (v.uring() && v.engine() != Engine.DIRECT) {
+                throw new IllegalArgumentException("'" + t + "': +uring (FUSE over io_uring) is the direct engine's;"
+                        + " name it with @direct, e.g. fd+uring@direct");
+            }
+            if (v.uring() && v.donate()) {
+                throw new IllegalArgumentException("'" + t + "': +uring replies are copied into the ring entry;"
+                        + " there are no pages to donate");
             }
             String base = t.indexOf(ENGINE_MARK) < 0 ? t : t.substring(0, t.indexOf(ENGINE_MARK));
             if (t.indexOf(ENGINE_MARK) >= 0) {
@@ -106,12 +114,18 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
      * A rsplicefs target id taken apart: the read path, then modifiers in any
      * order: "+donate" (--donate), "+noguard" (--no-stable-replies, to
      * measure what stable replies cost) and "+single" (--threads 1: libfuse's
-     * single-threaded loop, or one worker of the direct engine), then the
+     * single-threaded loop, or one worker of the direct engine), "+uring"
+     * (--transport=uring: FUSE over io_uring, direct engine only), then the
      * engine ("@direct", "@jnr-fuse"; none: jnr-fuse).
      */
-    record Variant(String path, boolean donate, boolean stableReplies, boolean singleThreaded, Engine engine) {
+    record Variant(String path, boolean donate, boolean stableReplies, boolean singleThreaded, Engine engine,
+                   boolean uring) {
         Variant(String path, boolean donate, boolean stableReplies, boolean singleThreaded) {
             this(path, donate, stableReplies, singleThreaded, Engine.JNR_FUSE);
+        }
+
+        Variant(String path, boolean donate, boolean stableReplies, boolean singleThreaded, Engine engine) {
+            this(path, donate, stableReplies, singleThreaded, engine, false);
         }
 
         /** The variant named by a target id, or null when it names none. */
@@ -134,6 +148,7 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
             boolean donate = false;
             boolean stable = true;
             boolean single = false;
+            boolean uring = false;
             for (int i = 1; i < parts.length; i++) {
                 switch (parts[i]) {
                     case "donate" -> {
@@ -154,12 +169,18 @@ public record BenchConfig(long size, int rounds, int randRuntime, List<Job> jobs
                         }
                         single = true;
                     }
+                    case "uring" -> {
+                        if (uring) {
+                            return null;
+                        }
+                        uring = true;
+                    }
                     default -> {
                         return null;
                     }
                 }
             }
-            return new Variant(parts[0], donate, stable, single, engine);
+            return new Variant(parts[0], donate, stable, single, engine, uring);
         }
     }
 

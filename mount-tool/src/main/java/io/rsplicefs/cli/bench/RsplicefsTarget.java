@@ -35,7 +35,10 @@ final class RsplicefsTarget extends Target {
     private final boolean stableReplies;
     private final boolean singleThreaded;
     private final boolean forceGift;
+    private final boolean uring;
     private final Engine engine;
+    /** enable_uring as found, when this target set it to Y for its mount (put back at stop). */
+    private volatile String enableUringBefore;
     private final Path runtimeDir;
     private final List<String> extraJvmOptions;
     private List<String> extraMountArgs = List.of();
@@ -56,6 +59,7 @@ final class RsplicefsTarget extends Target {
         this.stableReplies = variant.stableReplies();
         this.singleThreaded = variant.singleThreaded();
         this.forceGift = forceGift;
+        this.uring = variant.uring();
         this.engine = variant.engine();
         this.runtimeDir = runtimeDir;
         this.extraJvmOptions = extraJvmOptions;
@@ -77,6 +81,9 @@ final class RsplicefsTarget extends Target {
             a.add("--force-gift");
         }
         a.addAll(extraMountArgs);
+        if (uring) {
+            a.add("--transport=uring");
+        }
         return a;
     }
 
@@ -119,6 +126,9 @@ final class RsplicefsTarget extends Target {
         } catch (IOException e) {
             throw new BenchException("cannot create the mount point " + mountpoint + ": " + e.getMessage(), e);
         }
+        if (uring) {
+            enableUring();
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("/"));
         pb.environment().put("RSPLICEFS_RUNTIME_DIR", runtimeDir.toString());
         Children.Result r = children.run(pb, 120);
@@ -133,6 +143,26 @@ final class RsplicefsTarget extends Target {
         if (mount.engine() != null && !mount.engine().equals(engine.id())) {
             throw new BenchException(id() + " asked for the " + engine.id() + " engine, the mount reports "
                     + mount.engine());
+        }
+        MountStats.RingStats ring = engineStats == null ? null : engineStats.ring();
+        if (uring && (ring == null || !"uring".equals(ring.used()))) {
+            throw new BenchException(id() + ": the mount is served over /dev/fuse, not io_uring"
+                    + (ring == null || ring.why().isEmpty() ? "" : ": " + ring.why()));
+        }
+    }
+
+    private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
+
+    /** FUSE over io_uring needs enable_uring=Y while the mount is up: set for this target, put back at stop. */
+    private void enableUring() {
+        try {
+            String v = Files.readString(ENABLE_URING).trim();
+            if (!v.equals("Y") && Files.isWritable(ENABLE_URING)) {
+                Files.writeString(ENABLE_URING, "Y");
+                enableUringBefore = v;
+            }
+        } catch (IOException e) {
+            // no such parameter or not allowed: the mount falls back and start() says why
         }
     }
 
@@ -207,6 +237,15 @@ final class RsplicefsTarget extends Target {
         long p = pid;
         if (p > 0) {
             ProcessExit.awaitOrKill(p, Duration.ofSeconds(15));
+        }
+        String before = enableUringBefore;
+        if (before != null) {
+            enableUringBefore = null;
+            try {
+                Files.writeString(ENABLE_URING, before);
+            } catch (IOException e) {
+                System.err.println("rsplicefs bench: cannot put enable_uring back to " + before + ": " + e.getMessage());
+            }
         }
     }
 }

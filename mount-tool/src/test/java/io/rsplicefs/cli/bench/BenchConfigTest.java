@@ -81,6 +81,19 @@ class BenchConfigTest {
     }
 
     @Test
+    void uringIsAModifierOfTheDirectEngineOnly() {
+        assertEquals(new BenchConfig.Variant("fd", false, true, false, Engine.DIRECT, true),
+                BenchConfig.Variant.parse("fd+uring@direct"));
+        assertEquals(List.of("native", "fd+uring@direct"),
+                BenchConfig.checkTargets(List.of("fd+uring@direct"), false, BOTH));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> BenchConfig.checkTargets(List.of("fd+uring"), false, BOTH)).getMessage().contains("@direct"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> BenchConfig.checkTargets(List.of("rsplice+donate+uring@direct"), false, BOTH)).getMessage()
+                .contains("no pages to donate"));
+    }
+
+    @Test
     void badEnginesSayWhy() {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> BenchConfig.checkTargets(List.of("rsplice@fuse3"), false, JNR)).getMessage()

@@ -1,0 +1,191 @@
+package io.rsplicefs.fs.direct;
+
+import io.rsplicefs.fs.Errno;
+import io.rsplicefs.nativeio.FuseRing;
+import io.rsplicefs.nativeio.NativeIoException;
+import io.rsplicefs.nativeio.Splice;
+import io.rsplicefs.nativeio.Threads;
+import java.nio.ByteBuffer;
+
+/**
+ * One FUSE-over-io_uring queue's worker: registers the ring's entries for
+ * queue {@code qid}, then waits for a request in any of them, hands it to the
+ * same {@link Dispatcher} as the /dev/fuse workers and commits the reply into
+ * the entry, until the connection ends (the entries complete with ENOTCONN).
+ * A reply's commit goes to the kernel with the next wait: one io_uring_enter
+ * per request.
+ * <p>
+ * The header and the opcode's arguments are copied out of the entry into a
+ * {@link Request} buffer laid out as /dev/fuse delivers it, so the handlers
+ * are those of the dev transport; a WRITE's payload stays in the entry's
+ * payload buffer and is written to the store from there.
+ */
+final class RingWorker implements Runnable {
+    private static final int ENOENT = 2;
+    private static final int ENODEV = 19;
+    private static final int ECONNABORTED = 103;
+    private static final int ENOTCONN = 107;
+    private static final int ECANCELED = 125;
+
+    private final DirectSession session;
+    private final UringTransport transport;
+    private final FuseRing ring;
+    private final int devFd;
+    private final int qid;
+    private final boolean pin;
+    private volatile long current;
+    private volatile Thread thread;
+    /** Whether this worker told the transport how its registration went. */
+    private boolean settled;
+
+    RingWorker(DirectSession session, UringTransport transport, FuseRing ring, int devFd, int qid, boolean pin) {
+        this.pin = pin;
+        this.session = session;
+        this.transport = transport;
+        this.ring = ring;
+        this.devFd = devFd;
+        this.qid = qid;
+    }
+
+    /** Interrupts the thread if it is handling request {@code unique}; returns whether it was. */
+    boolean interruptIfHandling(long unique) {
+        Thread t = thread;
+        if (t != null && current == unique) {
+            t.interrupt();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            serve();
+        } catch (Throwable t) {
+            // The kernel would keep queueing requests for this CPU with nobody to take them: end the connection.
+            transport.workerFailed(qid, t);
+            session.workerFailed(t);
+            transport.abortConnection(session);
+        } finally {
+            if (!settled) {
+                transport.settled();
+            }
+            ring.close();
+            session.ringWorkerEnded();
+        }
+    }
+
+    private void serve() throws NativeIoException {
+        if (pin) {
+            try {
+                // The kernel queues a request on the queue of its caller's CPU: served on that CPU, the reply
+                // needs no other CPU woken, and the caller's data is in that CPU's cache.
+                Threads.pinToCpu(qid);
+            } catch (NativeIoException e) {
+                transport.notPinned(qid, e);
+            }
+        }
+        int payloadBytes = (int) ring.payloadBytes();
+        ByteBuffer in = ByteBuffer.allocateDirect(Fuse.IN_HEADER + FuseRing.OP_IN_SIZE + payloadBytes);
+        ByteBuffer outBuf = ByteBuffer.allocateDirect(Reply.CAPACITY);
+        Request q = new Request(in, Splice.address(in));
+        RingSlot slot = new RingSlot(ring, devFd, qid);
+        Reply out = new Reply(outBuf, Splice.address(outBuf), devFd, session.timeouts(), slot);
+        // No PipePrefix for this thread: a read path that fills a pipe queues the payload alone.
+        ReplySender sender = new ReplySender(out, false, session.counters());
+        Dispatcher d = session.dispatcher();
+        for (int e = 0; e < ring.depth(); e++) {
+            ring.register(devFd, qid, e);
+        }
+        // A refused registration completes at once (the kernel then goes on over /dev/fuse).
+        long c = ring.await(false);
+        if (FuseRing.entry(c) != FuseRing.NONE && FuseRing.result(c) < 0) {
+            transport.refused(qid, -FuseRing.result(c));
+            settled = true;
+            transport.settled();
+            drainUntilEnd();
+            return;
+        }
+        transport.registered(qid);
+        settled = true;
+        transport.settled();
+        while (true) {
+            if (FuseRing.entry(c) == FuseRing.NONE) {
+                c = ring.await(true);
+            }
+            int e = FuseRing.entry(c);
+            int res = FuseRing.result(c);
+            c = FuseRing.NONE;
+            if (res < 0) {
+                if (ended(-res)) {
+                    return;
+                }
+                if (-res == ENOENT) {
+                    // The kernel no longer knew the request committed (it ended it): the entry is lost to it; give it back.
+                    transport.lostEntry();
+                    ring.register(devFd, qid, e);
+                    continue;
+                }
+                throw new NativeIoException("FUSE io_uring entry " + e + " of queue " + qid, -res);
+            }
+            handle(e, q, slot, out, sender, d);
+        }
+    }
+
+    /** After a refused registration: the entries still registered end with the connection. */
+    private void drainUntilEnd() throws NativeIoException {
+        int open = ring.depth() - 1;
+        long c = ring.await(false);
+        while (open > 0) {
+            if (FuseRing.entry(c) == FuseRing.NONE) {
+                c = ring.await(true);
+            }
+            if (FuseRing.result(c) < 0) {
+                open--;
+            }
+            c = FuseRing.NONE;
+        }
+    }
+
+    private static boolean ended(int errno) {
+        return errno == ENOTCONN || errno == ECONNABORTED || errno == ECANCELED || errno == ENODEV;
+    }
+
+    private void handle(int e, Request q, RingSlot slot, Reply out, ReplySender sender, Dispatcher d)
+            throws NativeIoException {
+        ByteBuffer h = ring.headers();
+        int base = e * FuseRing.HEADER_STRIDE;
+        int len = h.getInt(base + FuseRing.IN_OUT + Fuse.IN_LEN);
+        int opcode = h.getInt(base + FuseRing.IN_OUT + Fuse.IN_OPCODE);
+        long commitId = h.getLong(base + FuseRing.ENT_COMMIT_ID);
+        int payload = h.getInt(base + FuseRing.ENT_PAYLOAD_SIZE);
+        int opLen = len - Fuse.IN_HEADER - payload;
+        slot.start(e, commitId);
+        transport.countRequest();
+        q.buf.put(0, h, base + FuseRing.IN_OUT, Fuse.IN_HEADER);
+        if (opLen < 0 || opLen > FuseRing.OP_IN_SIZE || payload < 0 || payload > ring.payloadBytes()) {
+            q.filled(Fuse.IN_HEADER - 1); // not a request the entry can hold: answered EIO, counted as malformed
+        } else {
+            q.buf.put(Fuse.IN_HEADER, h, base + FuseRing.OP_IN, opLen);
+            if (opcode == Fuse.WRITE) {
+                q.filledFromRing(Fuse.IN_HEADER + opLen, len, ring.payloadAddress(e));
+            } else {
+                q.buf.put(Fuse.IN_HEADER + opLen, ring.payloads(), (int) (e * ring.payloadBytes()), payload);
+                q.filled(len);
+            }
+        }
+        current = q.unique();
+        Thread.interrupted(); // an interrupt meant for an earlier request
+        d.handle(q, out, sender, -1);
+        current = 0;
+        if (!slot.committed()) {
+            // Every ring request needs its commit, or the entry never comes back (a reply marked as not needed).
+            session.counters().replyFailed();
+            out.start(q.unique());
+            if (out.error(Errno.EIO) < 0) {
+                throw new NativeIoException("commit to FUSE io_uring entry " + e, Errno.EIO);
+            }
+        }
+    }
+}
