@@ -46,6 +46,11 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
                 uring);
     }
 
+    /** What the kernel offers beyond splice: the passthrough and io_uring lines alone (rsplicefs probe). */
+    List<String> beyondSplice() {
+        return List.of(VersionProvider.line("passthrough", passthrough()), VersionProvider.line("io_uring", ioUring()));
+    }
+
     List<String> lines() {
         return List.of(
                 VersionProvider.line("kernel", "Linux " + release + ", /dev/fuse "
@@ -60,15 +65,15 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
                 VersionProvider.line("io_uring", ioUring()));
     }
 
-    /** Why neither engine uses passthrough or io_uring, whatever the kernel has: one wording for both lines. */
-    static final String NEITHER_ENGINE = "not used by either engine yet (jnr-fuse: libfuse 2.9 has no %s;"
-            + " direct: not asked for yet, issue 16)";
+    /** Who uses io_uring: one wording for every io_uring line. */
+    static final String URING_USE = "direct engine with --transport=uring, where the kernel agrees at INIT (else"
+            + " /dev/fuse, and stats say why); jnr-fuse: libfuse 2.9 has none";
 
     /**
      * FUSE passthrough came in 6.9 (CONFIG_FUSE_PASSTHROUGH); libfuse 2.9 cannot ask for it. Whether a mount
      * got it is in its stats (INIT's answer and the daemon's CAP_SYS_ADMIN decide).
      */
-    private String passthrough() {
+    String passthrough() {
         boolean versionHasIt = major > 6 || (major == 6 && minor >= 9);
         String has = versionHasIt ? "kernel " + major + "." + minor + " >= 6.9" : "no: kernel " + major + "." + minor
                 + " < 6.9";
@@ -80,15 +85,15 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
     }
 
     /** FUSE over io_uring came in 6.14: the fuse module's parameter enable_uring exists then. */
-    private String ioUring() {
+    String ioUring() {
         String cfg = configSays("CONFIG_FUSE_IO_URING").map(c -> ", " + c).orElse("");
         if (enableUring.isEmpty()) {
             return "no: " + URING_PARAM + " is absent (FUSE over io_uring came in 6.14)" + cfg
-                    + "; " + String.format(NEITHER_ENGINE, "io_uring");
+                    + "; " + URING_USE;
         }
         boolean on = enableUring.get().equalsIgnoreCase("Y") || enableUring.get().equals("1");
         return URING_PARAM.getFileName() + "=" + enableUring.get() + " (" + (on ? "on" : "off") + ")" + cfg
-                + "; " + String.format(NEITHER_ENGINE, "io_uring");
+                + "; " + URING_USE;
     }
 
     /** "CONFIG_X=y in /proc/config.gz", "CONFIG_X not set in ...", or empty when no config was readable. */

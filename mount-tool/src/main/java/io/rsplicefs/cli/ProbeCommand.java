@@ -81,8 +81,11 @@ final class ProbeCommand implements Callable<Integer> {
         }
         try (probe) {
             if (!json) {
-                out.printf(Locale.ROOT, "kernel  %s, engine %s, a %d MiB file on %s read cold through each setup%n%n",
+                out.printf(Locale.ROOT, "kernel  %s, engine %s, a %d MiB file on %s read cold through each setup%n",
                         System.getProperty("os.version"), engine.id(), sizeMib, probe.sourceFsType());
+                // What the kernel offers beyond splice; what a mount got is its passthrough setup's row (and stats).
+                KernelFeatures.detect().beyondSplice().forEach(out::println);
+                out.println();
                 out.printf(Locale.ROOT, ROW + "%n", "SETUP", "RESULT", "MEASURED");
                 out.flush();
             }
@@ -100,6 +103,9 @@ final class ProbeCommand implements Callable<Integer> {
                 m.put("engine", engine.id());
                 m.put("fileBytes", probe.fileSize());
                 m.put("backingFs", probe.sourceFsType());
+                KernelFeatures k = KernelFeatures.detect();
+                m.put("passthrough", k.passthrough());
+                m.put("ioUring", k.ioUring());
                 m.put("setups", results.stream().map(ProbeResult::toMap).toList());
                 out.println(JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(m));
             }

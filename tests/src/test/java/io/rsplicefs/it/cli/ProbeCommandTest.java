@@ -31,6 +31,10 @@ class ProbeCommandTest extends CliTestBase {
         Cli.Result r = cli.run("probe", "--json", "--dir", dir("probe").toString(), "--size", "2").succeeds();
         Map<String, Object> json = JSON.std.mapFrom(r.out());
         assertEquals(2L << 20, ((Number) json.get("fileBytes")).longValue(), r::describe);
+        // What the kernel offers beyond splice, said by probe as by --version.
+        for (String k : List.of("passthrough", "ioUring")) {
+            assertTrue(json.get(k) instanceof String v && !v.isBlank(), () -> k + ": " + r.describe());
+        }
         List<Map<String, Object>> setups = (List<Map<String, Object>>) json.get("setups");
         assertEquals(SETUPS, setups.stream().map(s -> s.get("setup")).toList(), r::describe);
         for (Map<String, Object> s : setups) {
