@@ -11,8 +11,13 @@ final class Fuse {
     }
 
     static final int KERNEL_VERSION = 7;
-    /** The minor version this engine speaks (7.40: FUSE passthrough); the kernel's may be lower (6.1: 7.38) or higher. */
-    static final int KERNEL_MINOR = 40;
+    /**
+     * The minor version this engine speaks: 7.42, the newest whose features it
+     * uses (7.40 FUSE passthrough, 7.42 FUSE over io_uring). The kernel's may be
+     * lower (6.1: 7.38) or higher (6.18: 7.45); the kernel then keeps to the
+     * lower of the two for the layouts that changed.
+     */
+    static final int KERNEL_MINOR = 42;
     static final int ROOT_ID = 1;
 
     // opcodes

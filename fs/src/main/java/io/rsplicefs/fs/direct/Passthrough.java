@@ -14,13 +14,20 @@ import java.util.Map;
  * maps the backing file itself (opening its own backing file with the
  * caller's open flags and the credentials the daemon registered the id with).
  *
- * <p>The kernel's rule (fs/fuse/iomode.c): while an inode has passthrough
- * opens, every open of it must pass through with the same backing file,
- * else the open fails (EIO, or EBUSY for a different backing file). So the
+ * <p>The kernel's rules (fs/fuse/iomode.c): an inode is either in
+ * passthrough mode (it has passthrough opens) or in cached mode (it has
+ * opens the daemon serves through the page cache), never both. An open
+ * answered against the inode's mode fails in the caller with EIO: a
+ * daemon-served open while passthrough opens are held, or a passthrough open
+ * while daemon-served ones are (ETXTBSY inside the kernel); a passthrough
+ * open with a different backing file than the inode's fails too (EBUSY
+ * inside). The mode ends with the last open of its kind (RELEASE). So the
  * backing id is kept per node, shared by all its passthrough handles, and
- * closed when the last of them is released. Anything else falls back to
- * the daemon's read paths for the whole mount or the one file, counted with
- * the reason.
+ * closed when the last of them is released; and a node with daemon-served
+ * handles (its BACKING_OPEN failed once, say) stays daemon-served until the
+ * last of those is released, even where a later BACKING_OPEN would work.
+ * Anything else falls back to the daemon's read paths for the whole mount or
+ * the one file, counted with the reason.
  */
 final class Passthrough {
     /** Backing files may sit on a filesystem that stacks nothing (ext4, xfs, tmpfs ...). */
@@ -31,6 +38,9 @@ final class Passthrough {
     private final boolean wanted;
     private final Map<Long, Backing> byNode = new HashMap<>();
     private final Map<Long, Long> nodeOfHandle = new HashMap<>();
+    /** Nodes in the kernel's cached mode: their daemon-served handles, by count. */
+    private final Map<Long, Integer> servedByNode = new HashMap<>();
+    private final Map<Long, Long> nodeOfServedHandle = new HashMap<>();
     private volatile int devFd = -1;
     /** Why the mount cannot pass through; null when it can (or does not want to). */
     private volatile String unavailable;
@@ -94,15 +104,16 @@ final class Passthrough {
         synchronized (this) {
             Backing b = byNode.get(nodeid);
             if (b == null) {
+                if (servedByNode.containsKey(nodeid)) {
+                    return served(nodeid, fh, "the file is open without passthrough (the kernel refuses mixing)");
+                }
                 if (fd < 0) {
-                    counters.fellBack("not a whole file (bytes inside another file)");
-                    return 0;
+                    return served(nodeid, fh, "not a whole file (bytes inside another file)");
                 }
                 try {
                     b = new Backing(FuseDevice.backingOpen(devFd, fd));
                 } catch (NativeIoException e) {
-                    counters.fellBack("FUSE_DEV_IOC_BACKING_OPEN " + e.errnoName());
-                    return 0;
+                    return served(nodeid, fh, "FUSE_DEV_IOC_BACKING_OPEN " + e.errnoName());
                 }
                 counters.backingOpened();
                 byNode.put(nodeid, b);
@@ -114,9 +125,22 @@ final class Passthrough {
         }
     }
 
+    /** A daemon-served open of a node that may pass through: counted, and the node kept in cached mode. */
+    private int served(long nodeid, long fh, String why) {
+        counters.fellBack(why);
+        servedByNode.merge(nodeid, 1, Integer::sum);
+        nodeOfServedHandle.put(fh, nodeid);
+        return 0;
+    }
+
     /** RELEASE of {@code fh}: the node's backing id is closed with its last passthrough handle. */
     void release(long fh) {
         synchronized (this) {
+            Long served = nodeOfServedHandle.remove(fh);
+            if (served != null) {
+                servedByNode.computeIfPresent(served, (n, c) -> c > 1 ? c - 1 : null);
+                return;
+            }
             Long nodeid = nodeOfHandle.remove(fh);
             if (nodeid == null) {
                 return;

@@ -3,8 +3,10 @@ package io.rsplicefs.it.direct;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rsplicefs.fs.stats.MountStats;
+import io.rsplicefs.it.support.EnableUring;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TimeScale;
 import io.rsplicefs.nativeio.AtFiles;
@@ -14,9 +16,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * FUSE_INTERRUPT on the direct engine, with two daemon processes. Not tagged
@@ -46,10 +49,26 @@ class DirectInterruptTest {
      * sent to it, and once B runs again every request completes and A serves
      * on. Both daemons are separate processes: this JVM must hold no fd on B
      * while B is stopped (a child it spawns closes its copies, and every close
-     * of a FUSE file waits for a FLUSH). A has four workers.
+     * of a FUSE file waits for a FLUSH). A has four workers. On the uring
+     * transport the requests come over A's io_uring queues while INTERRUPT
+     * still comes over /dev/fuse (the kernel queues interrupts and forgets
+     * there): the interrupt must find the ring worker handling the request
+     * (three workers per queue here: see {@link #daemon}).
      */
-    @Test
-    void anInterruptForARequestHeldInTheDaemonIsTakenAndEverythingCompletes() throws Exception {
+    @ParameterizedTest(name = "transport={0}")
+    @ValueSource(strings = {"dev", "uring"})
+    void anInterruptForARequestHeldInTheDaemonIsTakenAndEverythingCompletes(String transport) throws Exception {
+        if (transport.equals("uring")) {
+            assumeTrue(EnableUring.settable(), "no FUSE over io_uring here (Linux 6.14+, root)");
+            try (EnableUring on = EnableUring.set("Y")) {
+                interruptTaken(transport);
+            }
+        } else {
+            interruptTaken(transport);
+        }
+    }
+
+    private void interruptTaken(String transport) throws Exception {
         Path bSrc = Files.createDirectories(dir.resolve("b-src"));
         TestData.write(bSrc.resolve("slow"), 1 << 20, 5);
         Path aSrc = Files.createDirectories(dir.resolve("a-src"));
@@ -64,8 +83,12 @@ class DirectInterruptTest {
         int fd = -1;
         try {
             awaitMounted(bMnt);
-            a = daemon("a", aSrc, aMnt, "--read-path=rsplice", "--threads=4");
+            a = daemon("a", aSrc, aMnt, "--read-path=rsplice", "--threads=4", "--transport=" + transport);
             awaitMounted(aMnt);
+            if (transport.equals("uring")) {
+                MountStats.RingStats ring = MountStats.read(aMnt).engine().ring();
+                assertTrue(ring != null && "uring".equals(ring.used()), "A is served over io_uring: " + ring);
+            }
             Path f = aMnt.resolve("inner/slow");
             fd = AtFiles.openat(AT_FDCWD, f.toString(), io.rsplicefs.nativeio.FileConstants.O_RDONLY
                     | io.rsplicefs.nativeio.FileConstants.O_DIRECT, 0);
@@ -96,7 +119,7 @@ class DirectInterruptTest {
                 Thread.sleep(50);
             }
             MountStats s = MountStats.read(aMnt);
-            System.out.println("interrupt: " + s.engine().interrupts() + " taken; requests " + s.engine().requests()
+            System.out.println("interrupt over " + transport + ": " + s.engine().interrupts() + " taken; requests " + s.engine().requests()
                     + ", guard " + s.stableReplies());
             assertTrue(s.engine().interrupts() >= 1, "FUSE_INTERRUPT taken");
             signals.send("CONT", b.pid());
@@ -128,8 +151,11 @@ class DirectInterruptTest {
     /** A direct-engine daemon in the foreground, a process of its own. */
     private Process daemon(String name, Path src, Path mnt, String... options) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        java.util.List<String> cmd = new java.util.ArrayList<>(List.of(java, "-jar", System.getProperty("rsplicefs.jar"),
-                "mount", "-f", "--engine=direct"));
+        // Three io_uring workers (entries) per queue: the kernel puts a request on its caller's CPU's queue only,
+        // so with the held READ and the writer's request both on one CPU's queue, this JVM's own requests (the
+        // stats reads) need a third entry there.
+        java.util.List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Drsplicefs.uring.workersPerQueue=3",
+                "-jar", System.getProperty("rsplicefs.jar"), "mount", "-f", "--engine=direct"));
         cmd.addAll(List.of(options));
         cmd.addAll(List.of(src.toString(), mnt.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -3,6 +3,7 @@ package io.rsplicefs.it.direct;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rsplicefs.fs.Engine;
 import io.rsplicefs.fs.host.Capabilities;
@@ -177,5 +178,68 @@ class PassthroughTest {
                 assertEquals(1, s.passthrough().fallbacks(), s.passthrough().toString());
             }
         }
+    }
+
+    /**
+     * One file of the store lies on a stacked filesystem (an overlayfs mounted
+     * inside the backing directory): the kernel refuses it as a backing file
+     * (ELOOP: its stack depth is not below the max_stack_depth of 1 that the
+     * engine declared at INIT), so that file is served by the daemon while its
+     * neighbours pass through. A second open of it while the first is held is
+     * kept daemon-served without asking the kernel again: an inode must not have
+     * passthrough and daemon-served opens at once (the kernel fails such an
+     * open with EIO). Both read the right bytes; a third open is refused
+     * again, counted.
+     */
+    @Test
+    void aFileOnAStackedFilesystemIsServedByTheDaemonBesideFilesThatPassThrough() throws Exception {
+        Path lower = Files.createDirectories(dir.resolve("ovl-lower"));
+        Path upper = Files.createDirectories(dir.resolve("ovl-upper"));
+        Path work = Files.createDirectories(dir.resolve("ovl-work"));
+        byte[] stackedData = TestData.write(lower.resolve("s"), (1 << 20) + 3, 7);
+        try (TestMount m = mount(ReadPath.PASSTHROUGH)) {
+            byte[] plainData = TestData.write(m.source().resolve("plain"), 1 << 20, 8);
+            Path ovl = Files.createDirectories(m.source().resolve("stacked"));
+            int rc = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lower + ",upperdir="
+                    + upper + ",workdir=" + work, ovl.toString()).inheritIO().start().waitFor();
+            assumeTrue(rc == 0, "overlayfs cannot be mounted here");
+            try {
+                boolean on = available(m.stats());
+                Path stacked = m.mountpoint().resolve("stacked/s");
+                try (FileChannel a = FileChannel.open(stacked, StandardOpenOption.READ);
+                     FileChannel b = FileChannel.open(stacked, StandardOpenOption.READ)) {
+                    assertArrayEquals(stackedData, readAll(a, stackedData.length), "first handle");
+                    assertArrayEquals(stackedData, readAll(b, stackedData.length), "second handle");
+                    assertArrayEquals(plainData, Files.readAllBytes(m.mountpoint().resolve("plain")), "a neighbour");
+                    MountStats s = m.stats();
+                    System.out.println("stacked file open twice: " + s.passthrough() + ", READ " + requests(s, "READ"));
+                    assertTrue(requests(s, "READ") > 0, "the daemon served the stacked file");
+                    if (on) {
+                        assertEquals(1, s.passthrough().opens(), "the neighbour passed through");
+                        assertEquals(2, s.passthrough().fallbacks(), s.passthrough().toString());
+                        assertEquals(1L, s.passthrough().fallbackReasons().get("FUSE_DEV_IOC_BACKING_OPEN ELOOP"),
+                                s.passthrough().toString());
+                        assertEquals(1L, s.passthrough().fallbackReasons()
+                                .get("the file is open without passthrough (the kernel refuses mixing)"),
+                                s.passthrough().toString());
+                    }
+                }
+                assertArrayEquals(stackedData, Files.readAllBytes(stacked), "opened again");
+                if (on) {
+                    // (its reason depends on whether both RELEASEs have arrived yet: RELEASE is asynchronous)
+                    assertEquals(3, m.stats().passthrough().fallbacks(), m.stats().passthrough().toString());
+                }
+            } finally {
+                new ProcessBuilder("umount", "-l", ovl.toString()).inheritIO().start().waitFor();
+            }
+        }
+    }
+
+    private static byte[] readAll(FileChannel ch, int length) throws java.io.IOException {
+        ByteBuffer got = ByteBuffer.allocate(length);
+        while (got.hasRemaining() && ch.read(got, got.position()) >= 0) {
+            // read to the end
+        }
+        return got.array();
     }
 }
