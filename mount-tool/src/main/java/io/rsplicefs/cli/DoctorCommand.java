@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Check what rsplicefs needs and what works on this machine.",
             "",
-            "Checks /dev/fuse, fusermount, libfuse, the JNI helper, pipe-max-size, the kernel and which engine"
+            "Checks /dev/fuse, fusermount, libfuse, the JNI helper, pipe-max-size, the kernel, whether it offers"
+                    + " FUSE passthrough and FUSE over io_uring (optional: WARN without them), and which engine"
                     + " can mount (jnr-fuse needs libfuse.so.2 and fusermount; direct needs only /dev/fuse, and"
                     + " fusermount for non-root users); then mounts a tiny test filesystem with the default engine"
                     + " ($RSPLICEFS_ENGINE, else direct; the other one if it cannot) to see"

@@ -65,6 +65,20 @@ record KernelFeatures(String release, int major, int minor, Optional<String> con
                 VersionProvider.line("io_uring", ioUring()));
     }
 
+    /** rsplicefs doctor's passthrough line: OK where the kernel has it, else WARN (an optional feature). */
+    Check passthroughCheck() {
+        boolean has = (major > 6 || (major == 6 && minor >= 9))
+                && !configSays("CONFIG_FUSE_PASSTHROUGH").map(c -> c.contains("not set")).orElse(false);
+        return has ? Check.ok("passthrough", passthrough()) : Check.warn("passthrough", passthrough());
+    }
+
+    /** rsplicefs doctor's io_uring line: OK when enable_uring is on, else WARN (an optional feature). */
+    Check ioUringCheck() {
+        boolean on = enableUring.map(v -> v.equalsIgnoreCase("Y") || v.equals("1")).orElse(false);
+        return on ? Check.ok("io_uring", ioUring())
+                : Check.warn("io_uring", ioUring().replace("(off)", "(off; root: echo Y > " + URING_PARAM + ")"));
+    }
+
     /** Who uses io_uring: one wording for every io_uring line. */
     static final String URING_USE = "direct engine with --transport=uring, where the kernel agrees at INIT (else"
             + " /dev/fuse, and stats say why); jnr-fuse: libfuse 2.9 has none";

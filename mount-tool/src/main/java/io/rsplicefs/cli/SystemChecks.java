@@ -25,8 +25,9 @@ final class SystemChecks {
 
     /** Every check, in the doctor's order, given the results of those the engine choice is made from. */
     static List<Check> all(Check devFuse, Check libfuse, EngineChoice engines) {
+        KernelFeatures k = KernelFeatures.detect();
         return List.of(devFuse, fusermount(engines), forDoctor(libfuse, engines), jniHelper(), pipeMaxSize(),
-                kernel(), engines.check());
+                kernel(), k.passthroughCheck(), k.ioUringCheck(), engines.check());
     }
 
     static Check devFuse() {

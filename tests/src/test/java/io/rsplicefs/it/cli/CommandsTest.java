@@ -42,7 +42,7 @@ class CommandsTest extends CliTestBase {
             assertTrue(CHECK_LINE.matcher(line).matches(), () -> "not a check line: '" + line + "'\n" + r.describe());
         }
         for (String name : List.of("/dev/fuse", "fusermount", "libfuse", "JNI helper", "pipe-max-size", "kernel",
-                "splice replies", "rsplice+donate", "gift")) {
+                "passthrough", "io_uring", "splice replies", "rsplice+donate", "gift")) {
             assertTrue(lines.stream().anyMatch(l -> l.substring(4).trim().startsWith(name)),
                     () -> "no check '" + name + "'\n" + r.describe());
         }
