@@ -33,8 +33,7 @@ final class RingWorker implements Runnable {
     private final int devFd;
     private final int qid;
     private final boolean pin;
-    private volatile long current;
-    private volatile Thread thread;
+    private final InFlight inFlight = new InFlight();
     /** Whether this worker told the transport how its registration went. */
     private boolean settled;
 
@@ -49,17 +48,12 @@ final class RingWorker implements Runnable {
 
     /** Interrupts the thread if it is handling request {@code unique}; returns whether it was. */
     boolean interruptIfHandling(long unique) {
-        Thread t = thread;
-        if (t != null && current == unique) {
-            t.interrupt();
-            return true;
-        }
-        return false;
+        return inFlight.interruptIfHandling(unique);
     }
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
+        inFlight.bindToCurrentThread();
         try {
             serve();
         } catch (Throwable t) {
@@ -175,10 +169,9 @@ final class RingWorker implements Runnable {
                 q.filled(len);
             }
         }
-        current = q.unique();
-        Thread.interrupted(); // an interrupt meant for an earlier request
+        inFlight.begin(q.unique());
         d.handle(q, out, sender, -1);
-        current = 0;
+        inFlight.end();
         if (!slot.committed()) {
             // Every ring request needs its commit, or the entry never comes back (a reply marked as not needed).
             session.counters().replyFailed();

@@ -29,8 +29,7 @@ final class Worker implements Runnable {
     private final int fd;
     private final int requestBytes;
     private final boolean spliceRequests;
-    private volatile long current;
-    private volatile Thread thread;
+    private final InFlight inFlight = new InFlight();
 
     Worker(DirectSession session, int fd, int requestBytes, boolean spliceRequests) {
         this.session = session;
@@ -45,17 +44,12 @@ final class Worker implements Runnable {
 
     /** Interrupts the thread if it is handling request {@code unique}; returns whether it was. */
     boolean interruptIfHandling(long unique) {
-        Thread t = thread;
-        if (t != null && current == unique) {
-            t.interrupt();
-            return true;
-        }
-        return false;
+        return inFlight.interruptIfHandling(unique);
     }
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
+        inFlight.bindToCurrentThread();
         ByteBuffer in = ByteBuffer.allocateDirect(requestBytes);
         ByteBuffer outBuf = ByteBuffer.allocateDirect(Reply.CAPACITY);
         ReplySender sender = null;
@@ -70,10 +64,9 @@ final class Worker implements Runnable {
                 if (pipeRead == ENDED) {
                     break;
                 }
-                current = q.unique();
-                Thread.interrupted(); // an interrupt meant for an earlier request
+                inFlight.begin(q.unique());
                 d.handle(q, out, sender, pipeRead);
-                current = 0;
+                inFlight.end();
             }
         } catch (NativeIoException e) {
             session.workerFailed(e);

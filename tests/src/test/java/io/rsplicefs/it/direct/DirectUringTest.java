@@ -12,6 +12,7 @@ import io.rsplicefs.fs.host.MountTable;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.it.support.EnableUring;
+import io.rsplicefs.it.support.FioVerify;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.TimeScale;
@@ -147,18 +148,11 @@ class DirectUringTest {
     @Test
     void fioVerifiesEveryBlockOverTheRing() throws Exception {
         assumeRing();
-        assumeTrue(fioInstalled(), "fio is not installed (apt-get install fio)");
+        assumeTrue(FioVerify.installed(), "fio is not installed (apt-get install fio)");
         try (EnableUring on = EnableUring.set("Y"); TestMount m = mount(ReadPath.FD)) {
             assertEquals("uring", ring(m).used());
-            List<String> common = List.of("--name=verify", "--directory=" + m.mountpoint(), "--filename=fio.dat",
-                    "--size=16m", "--bs=64k", "--ioengine=psync", "--direct=0", "--verify=crc32c",
-                    "--verify_fatal=1", "--verify_state_save=0", "--randrepeat=1", "--rw=randwrite");
-            fio(common, "--do_verify=0");
-            long before = m.counters().bytes();
-            String out = fio(common, "--verify_only", "--invalidate=1");
-            long served = m.counters().bytes() - before;
+            long served = FioVerify.writeThenVerify(m.mountpoint(), "16m", "64k", () -> m.counters().bytes());
             assertTrue(served >= 16L << 20, "the verify reads reached the daemon: " + served);
-            assertFalse(out.contains("verify: bad"), out);
             assertTrue(ring(m).requests() >= count(m, "READ") + count(m, "WRITE"), ring(m).toString());
         }
     }
@@ -385,24 +379,5 @@ class DirectUringTest {
                 Thread.sleep(20);
             }
         }
-    }
-
-    private static boolean fioInstalled() {
-        try {
-            return new ProcessBuilder("fio", "--version").start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static String fio(List<String> common, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(common);
-        cmd.add(0, "fio");
-        cmd.addAll(List.of(extra));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(TimeScale.of(120), TimeUnit.SECONDS), "fio finished");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + out);
-        return out;
     }
 }
