@@ -52,6 +52,17 @@ public final class FuseMount implements AutoCloseable {
         this.loopEnded = engine.ended();
     }
 
+    /**
+     * For a store whose tree and bytes cannot change while mounted (an archive):
+     * the kernel keeps names, attributes, missing names and file pages for a
+     * day instead of asking again after 1 s and dropping the pages at every
+     * open. Reading a file once then costs OPEN, READ and RELEASE, not also a
+     * LOOKUP or GETATTR whenever a second has passed. libfuse's names, taken by
+     * both engines.
+     */
+    static final List<String> UNCHANGING_OPTIONS = List.of("kernel_cache", "entry_timeout=86400",
+            "attr_timeout=86400", "negative_timeout=86400");
+
     /** Checks the arguments, mounts, and waits until the mount is live. */
     public static FuseMount mount(MountConfig config) throws MountException {
         if (!NativeLibrary.isAvailable()) {
@@ -64,6 +75,9 @@ public final class FuseMount implements AutoCloseable {
                 : config.libfuseOptions());
         if (!(store instanceof WritableStore)) {
             fuseOptions.add("ro"); // the kernel refuses writes before they reach the daemon
+        }
+        if (store.unchanging()) {
+            fuseOptions.addAll(0, UNCHANGING_OPTIONS); // first: the user's own timeouts still win
         }
         // A passthrough creates files with exactly the mode the caller asked for; the kernel already applied its umask.
         AtFiles.umask(0);

@@ -68,7 +68,7 @@ final class DaemonLauncher {
                         + " within " + READY_TIMEOUT.toSeconds() + " s and was stopped; see " + log);
             }
             try {
-                child.waitFor(50, TimeUnit.MILLISECONDS);
+                child.waitFor(10, TimeUnit.MILLISECONDS); // a short poll: the wait is part of every mount's time
             } catch (InterruptedException e) {
                 stop(child);
                 Thread.currentThread().interrupt();

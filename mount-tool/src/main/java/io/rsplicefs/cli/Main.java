@@ -19,6 +19,9 @@ public final class Main {
     }
 
     static int run(String... args) {
+        if (DaemonChild.isDaemonCall(args)) {
+            return DaemonChild.run(args);
+        }
         CommandLine cmd = commandLine();
         if (MountHelper.isHelperCall(args, cmd.getSubcommands().keySet())) {
             // mount.fuse's call for mount -t fuse.rsplicefs and /etc/fstab: SOURCE MOUNTPOINT -o OPTS

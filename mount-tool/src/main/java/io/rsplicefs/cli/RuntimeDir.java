@@ -41,11 +41,7 @@ final class RuntimeDir {
     }
 
     private static int euid() {
-        try {
-            return Libc.get().geteuid();
-        } catch (RuntimeException | LinkageError e) {
-            return -1; // only names the fallback directory
-        }
+        return Libc.geteuid(); // -1 if unknown: it only names the fallback directory
     }
 
     Path path() {

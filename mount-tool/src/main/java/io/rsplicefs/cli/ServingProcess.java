@@ -2,6 +2,7 @@ package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.FuseMount;
 import io.rsplicefs.fs.MountException;
+import io.rsplicefs.nativeio.NativeIoException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -39,8 +40,8 @@ final class ServingProcess {
             // What fuse_daemonize does: leave the launcher's session, so the terminal's
             // hangup or Ctrl-C for the launcher's process group never reaches the daemon.
             try {
-                Libc.get().setsid();
-            } catch (RuntimeException | LinkageError e) {
+                Libc.setsid();
+            } catch (NativeIoException | RuntimeException | LinkageError e) {
                 // Still in the launcher's session: SIGHUP is ignored below, the rest works the same.
                 System.err.println(ErrorReporter.PREFIX + "note: setsid failed: " + e.getMessage());
             }

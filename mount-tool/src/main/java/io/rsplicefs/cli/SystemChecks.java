@@ -135,11 +135,7 @@ final class SystemChecks {
     }
 
     static boolean isRoot() {
-        try {
-            return Libc.get().geteuid() == 0;
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
+        return Libc.geteuid() == 0;
     }
 
     static Optional<Path> onPath(String name) {

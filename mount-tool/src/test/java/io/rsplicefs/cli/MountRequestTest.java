@@ -53,6 +53,21 @@ class MountRequestTest {
     }
 
     @Test
+    void theDaemonChildReadsTheSameRequestWithoutPicocli() {
+        for (MountRequest r : List.of(
+                new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
+                        true, List.of("allow_other", "nonempty"), true, 1, false, 5L << 20, Path.of("/var/cache/x"),
+                        Engine.DIRECT, 512 * 1024, 2 << 20, true, true, Transport.URING),
+                new MountRequest(Path.of("/a.tar"), Path.of("/m"), ReadPath.AUTO, WritePath.AUTO, false, false,
+                        List.of(), false, 0, true, 1L << 30, Path.of("/var/tmp"), Engine.JNR_FUSE, 1 << 20, -1, false,
+                        false, Transport.DEV))) {
+            List<String> args = r.daemonArgs();
+            assertTrue(DaemonChild.isDaemonCall(args.toArray(String[]::new)));
+            assertEquals(r, MountRequest.fromDaemonArgs(args.subList(2, args.size())));
+        }
+    }
+
+    @Test
     void defaultsOfTheMountCommand() {
         MountCommand c = parse(List.of("/a", "/b"));
         assertEquals(ReadPath.AUTO, c.readPath);

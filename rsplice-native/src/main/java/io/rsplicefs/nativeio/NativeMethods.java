@@ -173,6 +173,8 @@ final class NativeMethods {
 
     static native int pinToCpu(int cpu);
 
+    static native int setsid();
+
     static native int sysSpliceNumber();
 
     static native int[] fileConstants();

@@ -19,6 +19,15 @@ public final class Threads {
         return NativeMethods.gettid();
     }
 
+    /**
+     * setsid(2): this process leaves its session and process group for a new
+     * one it leads, as a daemon does (its launcher's terminal hangup and Ctrl-C
+     * no longer reach it). Returns the new session's id.
+     */
+    public static int newSession() throws NativeIoException {
+        return Errors.check("setsid", NativeMethods.setsid());
+    }
+
     /** Pins the calling thread to {@code cpu} (sched_setaffinity). */
     public static void pinToCpu(int cpu) throws NativeIoException {
         Errors.check("sched_setaffinity to CPU " + cpu, NativeMethods.pinToCpu(cpu));

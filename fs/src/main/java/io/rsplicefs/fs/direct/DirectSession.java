@@ -60,7 +60,8 @@ public final class DirectSession implements EngineSession {
     private volatile List<String> accepted = List.of();
     private volatile int agreedMaxWrite;
 
-    private DirectSession(FsCore core, MountConfig config, Timeouts timeouts) {
+    /** {@code keepCache}: libfuse's kernel_cache, every open keeps the file's pages (FOPEN_KEEP_CACHE). */
+    private DirectSession(FsCore core, MountConfig config, Timeouts timeouts, boolean keepCache) {
         this.core = core;
         this.config = config;
         this.timeouts = timeouts;
@@ -71,7 +72,7 @@ public final class DirectSession implements EngineSession {
         Operations tree = new Operations(core, nodes, umask);
         this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
                 passthroughUnavailable(config));
-        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo(),
+        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo(), keepCache,
                 config.writebackCache(), umask);
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
@@ -106,9 +107,10 @@ public final class DirectSession implements EngineSession {
     public static DirectSession start(FsCore core, MountConfig config, List<String> options) throws MountException {
         List<String> kernelOptions = new ArrayList<>();
         Timeouts timeouts = Timeouts.take(options, kernelOptions);
+        boolean keepCache = kernelOptions.remove("kernel_cache");
         KernelMount.Plan plan = KernelMount.plan(kernelOptions);
         int master = KernelMount.mount(config.mountpoint(), plan);
-        DirectSession s = new DirectSession(core, config, timeouts);
+        DirectSession s = new DirectSession(core, config, timeouts, keepCache);
         s.fds.add(master);
         // FUSE_DEV_IOC_CLONE needs the mounted fd; a kernel without it (none since 4.2) shares the master fd.
         for (int i = 1; i < s.threads; i++) {

@@ -95,7 +95,11 @@ final class Dispatcher {
             case Fuse.STATFS -> tree.statfs(out);
             case Fuse.RELEASE -> files.release(q, out);
             case Fuse.FSYNC -> files.fsync(q, out);
-            case Fuse.FLUSH, Fuse.FSYNCDIR -> out.send();
+            // The engine keeps nothing to flush at close (writes reach the store when they arrive, locks
+            // are the kernel's): ENOSYS once and the kernel stops sending FLUSH (no_flush), a request
+            // per close saved.
+            case Fuse.FLUSH -> out.error(Errno.ENOSYS);
+            case Fuse.FSYNCDIR -> out.send();
             case Fuse.SETXATTR -> tree.setxattr(q, out);
             case Fuse.GETXATTR -> tree.xattrValue(q, out, false);
             case Fuse.LISTXATTR -> tree.xattrValue(q, out, true);

@@ -23,14 +23,14 @@ final class FileOps {
     private final CreationUmask umask;
 
     FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, Passthrough passthrough,
-            boolean directIo, boolean writebackCache, CreationUmask umask) {
+            boolean directIo, boolean keepCache, boolean writebackCache, CreationUmask umask) {
         this.umask = umask;
         this.core = core;
         this.nodes = nodes;
         this.tree = tree;
         this.counters = counters;
         this.passthrough = passthrough;
-        this.openFlags = directIo ? Fuse.FOPEN_DIRECT_IO : 0;
+        this.openFlags = (directIo ? Fuse.FOPEN_DIRECT_IO : 0) | (keepCache ? Fuse.FOPEN_KEEP_CACHE : 0);
         this.writebackCache = writebackCache;
     }
 

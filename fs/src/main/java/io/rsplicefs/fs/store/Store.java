@@ -37,6 +37,17 @@ public interface Store extends AutoCloseable {
     /** NUL-separated names, as listxattr(2) returns them. */
     byte[] listxattr(String path) throws NativeIoException;
 
+    /**
+     * Whether nothing this store serves can change while it is mounted: its
+     * tree, attributes and file bytes were fixed when it was opened (an archive
+     * indexed at mount, which must not be rewritten under the mount). The
+     * kernel may then cache names, attributes and pages for the life of the
+     * mount. False by default: a directory changes under the mount.
+     */
+    default boolean unchanging() {
+        return false;
+    }
+
     /** The store's own counters for the mount's stats (e.g. an archive's members and inflations); none by default. */
     default Map<String, Long> counters() {
         return Map.of();

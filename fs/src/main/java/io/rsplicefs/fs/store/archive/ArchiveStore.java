@@ -186,6 +186,12 @@ public final class ArchiveStore implements Store {
                 n.mtimeSec, n.mtimeNsec, n.mtimeSec, n.mtimeNsec, n.mtimeSec, n.mtimeNsec);
     }
 
+    /** The index is built once at mount and members are never rewritten: nothing here changes while mounted. */
+    @Override
+    public boolean unchanging() {
+        return true;
+    }
+
     @Override
     public FileStat stat(String path) throws NativeIoException {
         return stat(node(path));
