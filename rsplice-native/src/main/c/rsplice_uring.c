@@ -68,6 +68,61 @@ struct fuse_uring_cmd_req {
 #define FUSE_OVER_IO_URING (1ULL << 41)
 #endif
 
+/*
+ * FUSE 7.46 (Linux 7.3): io_uring buffer pools and zero copy. Neither Debian
+ * 12's header (7.38) nor a 6.14-7.2 one has them; the values and the layout
+ * are those of 7.3's include/uapi/linux/fuse.h (linux-libc-dev 7.3.4), and
+ * where the build header has them the compiler checks they agree.
+ *
+ * struct fuse_uring_cmd_req grew a union after its 24 bytes in 7.46: the
+ * bufpool (uaddr, len, reserved) of ADD_BUFPOOL, or the entry's zero-copy
+ * slot in the server's registered-buffer table (REGISTER on a zero-copy
+ * queue). The ent_in_out's padding became the payload's offset in the pool.
+ */
+#ifndef FUSE_HAS_IO_URING_BUFPOOL
+#define FUSE_HAS_IO_URING_BUFPOOL (1ULL << 43)
+#define FUSE_URING_ZERO_COPY (1 << 0)     /* ADD_QUEUE flag: CAP_SYS_ADMIN, a registered bufpool */
+#define FUSE_URING_ENT_ZERO_COPY (1 << 0) /* ent_in_out.flags: the payload's pages are at the entry's slot */
+#define FOPEN_IO_URING_ZERO_COPY (1 << 8) /* open reply: zero-copy this file's READs and WRITEs */
+#define FUSE_IO_URING_CMD_ADD_QUEUE 3
+#define FUSE_IO_URING_CMD_ADD_BUFPOOL 4
+#define RSPLICE_FUSE_746_LOCAL 1
+#endif
+
+/* The 7.46 command area, named for this file so that it builds on any header. */
+struct rsplice_uring_cmd_req {
+    uint64_t flags;
+    uint64_t commit_id;
+    uint16_t qid;
+    uint8_t padding[6];
+    union {
+        struct {
+            uint64_t uaddr;
+            uint32_t len;
+            uint32_t reserved;
+        } bufpool;
+        uint16_t ent_zero_copy_buf_index;
+    };
+};
+_Static_assert(offsetof(struct rsplice_uring_cmd_req, bufpool) == 24, "7.46: the union follows qid and padding");
+_Static_assert(sizeof(struct rsplice_uring_cmd_req) == 40, "7.46: fuse_uring_cmd_req is 40 bytes");
+_Static_assert(offsetof(struct rsplice_uring_cmd_req, qid) == offsetof(struct fuse_uring_cmd_req, qid),
+               "the 7.42 part is unchanged");
+/* 7.46's ent_in_out.offset is the u32 after payload_sz (7.42's padding). */
+#define ENT_OFFSET_OFFSET (offsetof(struct fuse_uring_ent_in_out, payload_sz) + sizeof(uint32_t))
+_Static_assert(sizeof(struct fuse_uring_ent_in_out) == 32, "fuse_uring_ent_in_out is 32 bytes");
+#ifndef RSPLICE_FUSE_746_LOCAL
+/* Built against a 7.46+ header: the local layout must be the kernel's. */
+_Static_assert(sizeof(struct fuse_uring_cmd_req) == sizeof(struct rsplice_uring_cmd_req), "7.46 cmd_req size");
+_Static_assert(offsetof(struct fuse_uring_cmd_req, bufpool.uaddr) ==
+                   offsetof(struct rsplice_uring_cmd_req, bufpool.uaddr), "7.46 bufpool.uaddr");
+_Static_assert(offsetof(struct fuse_uring_cmd_req, bufpool.len) == offsetof(struct rsplice_uring_cmd_req, bufpool.len),
+               "7.46 bufpool.len");
+_Static_assert(offsetof(struct fuse_uring_cmd_req, ent_zero_copy_buf_index) ==
+                   offsetof(struct rsplice_uring_cmd_req, ent_zero_copy_buf_index), "7.46 ent_zero_copy_buf_index");
+_Static_assert(offsetof(struct fuse_uring_ent_in_out, offset) == ENT_OFFSET_OFFSET, "7.46 ent_in_out.offset");
+#endif
+
 /* An SQE128 slot: the 64-byte io_uring_sqe and 64 more bytes of command area. */
 #define SQE128_SIZE 128
 /* The command area starts at sqe->cmd (offset 48) and is 80 bytes long with SQE128. */
@@ -282,7 +337,7 @@ static int queue_cmd(struct uring *r, int dev_fd, unsigned qid, unsigned ent, ui
         sqe->addr = (uint64_t)(uintptr_t)&r->iov[2 * ent];
         sqe->len = 2;
     }
-    struct fuse_uring_cmd_req req;
+    struct rsplice_uring_cmd_req req; /* 7.46's layout: its tail is zero, as 7.42-7.45 kernels expect */
     memset(&req, 0, sizeof(req));
     req.commit_id = commit_id;
     req.qid = (uint16_t)qid;
@@ -403,6 +458,16 @@ static jintArray uring_layout(JNIEnv *env, jclass cls)
         (jint)FUSE_URING_OP_IN_OUT_SZ,
         (jint)HEADER_STRIDE,
         (jint)__builtin_ctzll(FUSE_OVER_IO_URING),
+        /* FUSE 7.46 (Linux 7.3) */
+        (jint)__builtin_ctzll(FUSE_HAS_IO_URING_BUFPOOL),
+        (jint)offsetof(struct fuse_uring_ent_in_out, flags),
+        (jint)ENT_OFFSET_OFFSET,
+        (jint)FUSE_URING_ENT_ZERO_COPY,
+        (jint)FOPEN_IO_URING_ZERO_COPY,
+        (jint)FUSE_URING_ZERO_COPY,
+        (jint)FUSE_IO_URING_CMD_ADD_QUEUE,
+        (jint)FUSE_IO_URING_CMD_ADD_BUFPOOL,
+        (jint)sizeof(struct rsplice_uring_cmd_req),
     };
     jintArray out = (*env)->NewIntArray(env, RSPLICE_COUNT(v));
     if (out != NULL) {
