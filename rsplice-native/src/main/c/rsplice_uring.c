@@ -431,6 +431,87 @@ static jlong uring_wait(JNIEnv *env, jclass cls, jlong ring, jboolean wait)
     }
 }
 
+/*
+ * Zero copy's io_uring half (issue 20, stage 3 groundwork): a sparse
+ * registered-buffer table, a user buffer put into one of its slots (the
+ * bufpool goes to slot 0), and IORING_OP_READ_FIXED from a file into a slot.
+ * On a zero-copy FUSE queue the kernel itself fills the entries' slots with
+ * the reader's page-cache pages; the read-fixed into them is the same op.
+ */
+static int sys_uring_register(int fd, unsigned op, void *arg, unsigned nr)
+{
+    return (int)syscall(__NR_io_uring_register, fd, op, arg, nr);
+}
+
+/* IORING_REGISTER_BUFFERS2 with IORING_RSRC_REGISTER_SPARSE: slots empty slots. 0 or -errno. */
+static jint uring_sparse_buffers(JNIEnv *env, jclass cls, jlong ring, jint slots)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    if (slots < 1 || slots > 16384) {
+        return -EINVAL;
+    }
+    struct io_uring_rsrc_register rr;
+    memset(&rr, 0, sizeof(rr));
+    rr.nr = (unsigned)slots;
+    rr.flags = IORING_RSRC_REGISTER_SPARSE;
+    return sys_uring_register(r->fd, IORING_REGISTER_BUFFERS2, &rr, sizeof(rr)) < 0 ? RSPLICE_ERR() : 0;
+}
+
+/* IORING_REGISTER_BUFFERS_UPDATE: the len bytes at addr become slot's buffer (len 0: the slot is emptied). */
+static jint uring_set_buffer(JNIEnv *env, jclass cls, jlong ring, jint slot, jlong addr, jlong len)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    if (slot < 0 || len < 0) {
+        return -EINVAL;
+    }
+    struct iovec iov = {.iov_base = RSPLICE_PTR(addr), .iov_len = (size_t)len};
+    struct io_uring_rsrc_update2 up;
+    memset(&up, 0, sizeof(up));
+    up.offset = (unsigned)slot;
+    up.data = (uint64_t)(uintptr_t)&iov;
+    up.nr = 1;
+    int n = sys_uring_register(r->fd, IORING_REGISTER_BUFFERS_UPDATE, &up, sizeof(up));
+    if (n < 0) {
+        return RSPLICE_ERR();
+    }
+    return n == 1 ? 0 : -EIO;
+}
+
+/*
+ * Queues IORING_OP_READ_FIXED: len bytes of fd at file offset off into
+ * registered buffer slot at addr (an address inside the user buffer of that
+ * slot; for a buffer the kernel registered from pages, the offset from 0).
+ * Its completion comes from uringWait with entry tag and res the bytes read
+ * or -errno. 0 or -errno (-EBUSY: the SQ is full).
+ */
+static jint uring_read_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong off, jint slot, jlong addr,
+                             jint len, jint tag)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    if (fd < 0 || off < 0 || slot < 0 || slot > 0xffff || len < 0) {
+        return -EINVAL;
+    }
+    struct io_uring_sqe *sqe = next_sqe(r);
+    if (sqe == NULL) {
+        return -EBUSY;
+    }
+    sqe->opcode = IORING_OP_READ_FIXED;
+    sqe->fd = fd;
+    sqe->off = (uint64_t)off;
+    sqe->addr = (uint64_t)addr;
+    sqe->len = (uint32_t)len;
+    sqe->buf_index = (uint16_t)slot;
+    sqe->user_data = (uint32_t)tag;
+    publish_sqe(r);
+    return 0;
+}
+
 /* Closes the ring (the kernel cancels what is still registered) and frees the entries' memory. */
 static jint uring_close(JNIEnv *env, jclass cls, jlong ring)
 {
@@ -484,6 +565,9 @@ static const JNINativeMethod methods[] = {
     {"uringWait", "(JZ)J", (void *)uring_wait},
     {"uringClose", "(J)I", (void *)uring_close},
     {"uringLayout", "()[I", (void *)uring_layout},
+    {"uringSparseBuffers", "(JI)I", (void *)uring_sparse_buffers},
+    {"uringSetBuffer", "(JIJJ)I", (void *)uring_set_buffer},
+    {"uringReadFixed", "(JIJIJII)I", (void *)uring_read_fixed},
 };
 
 int rsplice_uring_register(JNIEnv *env, jclass cls)

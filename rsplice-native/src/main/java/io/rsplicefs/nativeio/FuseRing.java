@@ -132,6 +132,32 @@ public final class FuseRing implements AutoCloseable {
         return v;
     }
 
+    /**
+     * Makes the ring's registered-buffer table: {@code slots} empty slots
+     * (zero copy: slot 0 for the bufpool, one per entry for the kernel to fill).
+     */
+    public void sparseBuffers(int slots) throws NativeIoException {
+        Errors.check("io_uring_register BUFFERS2 (sparse, " + slots + " slots)",
+                NativeMethods.uringSparseBuffers(ring, slots));
+    }
+
+    /** Puts {@code len} bytes at native address {@code addr} into slot {@code slot} (len 0 empties it). */
+    public void setBuffer(int slot, long addr, long len) throws NativeIoException {
+        Errors.check("io_uring_register BUFFERS_UPDATE (slot " + slot + ")",
+                NativeMethods.uringSetBuffer(ring, slot, addr, len));
+    }
+
+    /**
+     * Queues IORING_OP_READ_FIXED of {@code len} bytes of {@code fd} at
+     * {@code off} into registered slot {@code slot} at {@code addr} (inside a
+     * user buffer: its address; inside pages the kernel registered: the offset
+     * from 0). It goes with the next {@link #await}; its completion has entry
+     * {@code tag} and the bytes read (or -errno) as result.
+     */
+    public void readFixed(int fd, long off, int slot, long addr, int len, int tag) throws NativeIoException {
+        Errors.check("queue IORING_OP_READ_FIXED", NativeMethods.uringReadFixed(ring, fd, off, slot, addr, len, tag));
+    }
+
     /** The entry of a completion from {@link #await}. */
     public static int entry(long completion) {
         return (int) completion;
