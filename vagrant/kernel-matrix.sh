@@ -3,16 +3,18 @@
 # kernel does with each read path's replies), run by suite.sh on the host itself and in a fresh guest per
 # guest kernel (run-in-vm.sh), then printed as one matrix.
 #
-#   vagrant/kernel-matrix.sh [--kernels host,6.1,6.12] [--tests ci|quick|short|full|none] [--out DIR] [--no-build]
-#                            [--limit SECONDS]
+#   vagrant/kernel-matrix.sh [--kernels host,6.1,6.12,7.3] [--tests ci|quick|short|full|uring|none] [--out DIR]
+#                            [--no-build] [--no-fio] [--no-probe] [--limit SECONDS]
 #
 #   --kernels   which kernels, in this order (default host,6.1,6.12): host, or a kernel of the guest image
+#               (6.1, 6.12, 7.3: trixie-backports' kernel, FUSE 7.46, unpacked into the Debian 12 image)
 #   --tests     the JUnit selection suite.sh runs on each (default quick: all but the tests tagged slow;
 #               ci: only the tests tagged kernel, CI's guest run; short: all, the slow ones shortened;
-#               full: all at full length; see suite.sh)
+#               full: all at full length; uring: only the io_uring test classes; see suite.sh)
 #   --out       where everything goes (default bench-out/kernels): matrix.md, and per kernel its directory
 #               with suite.sh's results and console.log
 #   --no-build  use the build that is there instead of running mvn -B -q package -DskipTests first
+#   --no-fio, --no-probe  leave out suite.sh's fio check, or rsplicefs probe (a short io_uring-only run)
 #   --limit     hard time limit of each guest in seconds (default 3600); a guest that hangs ends there
 #
 # Runs as root (FUSE mounts; the guest image is built once by debootstrap). The guests run under qemu's
@@ -23,7 +25,7 @@ set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kernels=host,6.1,6.12 tests=quick out=$vm_project/bench-out/kernels build=1 limit=3600
+kernels=host,6.1,6.12 tests=quick out=$vm_project/bench-out/kernels build=1 limit=3600 suite_opts=()
 usage() {
     sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" >&2
     exit 2
@@ -34,13 +36,15 @@ while [[ $# -gt 0 ]]; do
         --tests) tests=${2:?}; shift ;;
         --out) out=${2:?}; shift ;;
         --no-build) build=0 ;;
+        --no-fio) suite_opts+=(--no-fio) ;;
+        --no-probe) suite_opts+=(--no-probe) ;;
         --limit) limit=${2:?}; shift ;;
         -h | --help) usage ;;
         *) echo "kernel-matrix.sh: unknown option $1" >&2; usage ;;
     esac
     shift
 done
-[[ "$tests" =~ ^(ci|quick|short|full|none)$ ]] || vm_die "--tests is ci, quick, short, full or none"
+[[ "$tests" =~ ^(ci|quick|short|full|uring|none)$ ]] || vm_die "--tests is ci, quick, short, full, uring or none"
 [[ "$limit" =~ ^[0-9]+$ ]] || vm_die "--limit wants seconds"
 [[ $(id -u) -eq 0 ]] || vm_die "run it as root: the suite mounts, and the guest image is built with debootstrap"
 IFS=, read -r -a list <<< "$kernels"
@@ -64,12 +68,12 @@ for k in "${list[@]}"; do
     echo "kernel-matrix: kernel $k ($(date +%T)); console in $dir/console.log"
     start=$(date +%s)
     if [[ "$k" == host ]]; then
-        "$vm_here/suite.sh" --tests "$tests" --out "$dir" > "$dir/console.log" 2>&1
+        "$vm_here/suite.sh" --tests "$tests" "${suite_opts[@]}" --out "$dir" > "$dir/console.log" 2>&1
         rc=$?
     else
         # The guest writes its results to /job/out; run-in-vm.sh copies them into $dir.
         "$vm_here/run-in-vm.sh" -k "$k" -t "$limit" -o "$dir" -- \
-            vagrant/suite.sh --tests "$tests" --time-scale 10 --out /job/out > "$dir/console.log" 2>&1
+            vagrant/suite.sh --tests "$tests" "${suite_opts[@]}" --time-scale 10 --out /job/out > "$dir/console.log" 2>&1
         rc=$?
     fi
     seconds[$k]=$(($(date +%s) - start))

@@ -3,7 +3,7 @@
 #
 #   vagrant/run-in-vm.sh [-k KERNEL] [-t SECONDS] [-s DIR] [-o DIR] [-m MIB] -- COMMAND...
 #
-#   -k KERNEL   6.1 (default), 6.12, or a kernel release listed in the image's kernels.txt
+#   -k KERNEL   6.1 (default), 6.12, 7.3, or a kernel release listed in the image's kernels.txt
 #   -t SECONDS  hard limit for the whole guest, boot included (default 1800)
 #   -s DIR      host directory shared read-only at /host in the guest (default: this checkout)
 #   -o DIR      receives what the command wrote under /job/out in the guest, and out.log (all it printed)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the guest image once and prints its directory: Debian 12 (debootstrap, the packages in packages.txt),
-# Debian 12's kernel (6.1) and backports' (6.12) inside it, made an ext4 disk (root.qcow2, root=/dev/vda) plus
-# each kernel and initrd under kernels/ for direct boot, listed in kernels.txt ("6.1 6.1.0-41-amd64").
+# Debian 12's kernel (6.1), backports' (6.12) and trixie-backports' 7.3 (unpacked, see customize.sh) inside it,
+# made an ext4 disk (root.qcow2, root=/dev/vda) plus each kernel and initrd under kernels/ for direct boot,
+# listed in kernels.txt ("6.1 6.1.0-41-amd64").
 # The image is kept under RSPLICEFS_VM_CACHE (default /var/cache/rsplicefs-vm) in a directory named after a
 # hash of its inputs (this script, packages.txt, customize.sh, vm-run): it is rebuilt only when one of them
 # changes. Needs root (debootstrap, chroot), debootstrap, qemu-utils, e2fsprogs and a Debian mirror
@@ -70,6 +71,7 @@ install -m 0755 "$vm_here/image/customize.sh" "$root/tmp/customize.sh"
 chroot "$root" /bin/bash /tmp/customize.sh >>"$log" 2>&1 || failed customize.sh
 chroot "$root" dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' openjdk-17-jre-headless libfuse2 fuse \
     fio 'linux-image-6*' | sed -n 's/^ii  //p' > "$work/packages.txt"
+cat "$root/var/lib/rsplicefs-vm/unpacked-kernels.txt" >> "$work/packages.txt"
 rm -f "$root/usr/sbin/policy-rc.d" "$root/tmp/customize.sh"
 unmount_root
 
@@ -83,7 +85,7 @@ for vmlinuz in $(printf '%s\n' "$root"/boot/vmlinuz-* | sort -V); do
     major_minor=$(echo "$release" | cut -d. -f1,2)
     echo "$major_minor $release" >> "$work/kernels.txt"
 done
-[[ $(wc -l < "$work/kernels.txt") -ge 2 ]] || failed "finding both kernels ($(cat "$work/kernels.txt"))"
+[[ $(wc -l < "$work/kernels.txt") -ge 3 ]] || failed "finding the three kernels ($(cat "$work/kernels.txt"))"
 
 step "ext4 disk (mkfs.ext4 -d) and qcow2"
 mkfs.ext4 -q -F -L rsplicefs-root -d "$root" "$work/root.raw" 8G >>"$log" 2>&1 || failed mkfs.ext4

@@ -20,6 +20,35 @@ apt-get install -y -qq --no-install-recommends -t bookworm-backports linux-image
 apt-mark manual $(dpkg-query -W -f='${Package}\n' 'linux-image-6.*') >/dev/null
 apt-get upgrade -y -qq >/dev/null
 
+# Linux 7.3 from trixie-backports (FUSE 7.46: io_uring buffer pools and zero copy). Its packages cannot be
+# installed on Debian 12 (they pre-depend on trixie's linux-base >= 4.17 and want its initramfs-tools), so
+# they are unpacked: the kernel and its modules from the deb files, then depmod and Debian 12's mkinitramfs
+# make the initrd (bookworm's kmod reads the xz-compressed modules). The newest 7.3.x on the day of the
+# build is taken; a later 7.4 in backports does not replace it.
+bpo=/tmp/trixie-backports
+mkdir -p "$bpo/lists/partial" "$bpo/debs" "$bpo/parts"
+echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main' \
+    > "$bpo/sources.list"
+bpo_apt=(-o Dir::Etc::SourceList="$bpo/sources.list" -o Dir::Etc::SourceParts="$bpo/parts" -o Dir::State::Lists="$bpo/lists"
+    -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o APT::Sandbox::User=root)
+apt-get "${bpo_apt[@]}" update -qq
+binary=$(apt-cache "${bpo_apt[@]}" pkgnames linux-binary-7.3. | grep -E '^linux-binary-7\.3\.[0-9]+\+deb13-amd64$' |
+    sort -V | tail -n 1)
+[[ -n "$binary" ]] || { echo "customize.sh: no Linux 7.3 (linux-binary-7.3.*-amd64) in trixie-backports" >&2; exit 1; }
+release=${binary#linux-binary-}
+(cd "$bpo/debs" && apt-get "${bpo_apt[@]}" download -qq "linux-binary-$release" "linux-modules-$release" \
+    "linux-base-$release" >/dev/null)
+for deb in "$bpo"/debs/*.deb; do dpkg-deb -x "$deb" /; done
+install -m 0644 "/usr/lib/modules/$release/vmlinuz" "/boot/vmlinuz-$release"
+[[ -f "/usr/lib/modules/$release/config" ]] && install -m 0644 "/usr/lib/modules/$release/config" "/boot/config-$release"
+depmod -a "$release"
+mkinitramfs -o "/boot/initrd.img-$release" "$release"
+mkdir -p /var/lib/rsplicefs-vm
+for deb in "$bpo"/debs/*.deb; do
+    printf '%s %s (unpacked from trixie-backports)\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)"
+done > /var/lib/rsplicefs-vm/unpacked-kernels.txt
+rm -rf "$bpo"
+
 echo rsplicefs-vm > /etc/hostname
 printf '127.0.0.1 localhost\n127.0.1.1 rsplicefs-vm\n::1 localhost ip6-localhost ip6-loopback\n' > /etc/hosts
 echo '/dev/vda / ext4 defaults,errors=remount-ro 0 1' > /etc/fstab

@@ -68,6 +68,61 @@ struct fuse_uring_cmd_req {
 #define FUSE_OVER_IO_URING (1ULL << 41)
 #endif
 
+/*
+ * FUSE 7.46 (Linux 7.3): io_uring buffer pools and zero copy. Neither Debian
+ * 12's header (7.38) nor a 6.14-7.2 one has them; the values and the layout
+ * are those of 7.3's include/uapi/linux/fuse.h (linux-libc-dev 7.3.4), and
+ * where the build header has them the compiler checks they agree.
+ *
+ * struct fuse_uring_cmd_req grew a union after its 24 bytes in 7.46: the
+ * bufpool (uaddr, len, reserved) of ADD_BUFPOOL, or the entry's zero-copy
+ * slot in the server's registered-buffer table (REGISTER on a zero-copy
+ * queue). The ent_in_out's padding became the payload's offset in the pool.
+ */
+#ifndef FUSE_HAS_IO_URING_BUFPOOL
+#define FUSE_HAS_IO_URING_BUFPOOL (1ULL << 43)
+#define FUSE_URING_ZERO_COPY (1 << 0)     /* ADD_QUEUE flag: CAP_SYS_ADMIN, a registered bufpool */
+#define FUSE_URING_ENT_ZERO_COPY (1 << 0) /* ent_in_out.flags: the payload's pages are at the entry's slot */
+#define FOPEN_IO_URING_ZERO_COPY (1 << 8) /* open reply: zero-copy this file's READs and WRITEs */
+#define FUSE_IO_URING_CMD_ADD_QUEUE 3
+#define FUSE_IO_URING_CMD_ADD_BUFPOOL 4
+#define RSPLICE_FUSE_746_LOCAL 1
+#endif
+
+/* The 7.46 command area, named for this file so that it builds on any header. */
+struct rsplice_uring_cmd_req {
+    uint64_t flags;
+    uint64_t commit_id;
+    uint16_t qid;
+    uint8_t padding[6];
+    union {
+        struct {
+            uint64_t uaddr;
+            uint32_t len;
+            uint32_t reserved;
+        } bufpool;
+        uint16_t ent_zero_copy_buf_index;
+    };
+};
+_Static_assert(offsetof(struct rsplice_uring_cmd_req, bufpool) == 24, "7.46: the union follows qid and padding");
+_Static_assert(sizeof(struct rsplice_uring_cmd_req) == 40, "7.46: fuse_uring_cmd_req is 40 bytes");
+_Static_assert(offsetof(struct rsplice_uring_cmd_req, qid) == offsetof(struct fuse_uring_cmd_req, qid),
+               "the 7.42 part is unchanged");
+/* 7.46's ent_in_out.offset is the u32 after payload_sz (7.42's padding). */
+#define ENT_OFFSET_OFFSET (offsetof(struct fuse_uring_ent_in_out, payload_sz) + sizeof(uint32_t))
+_Static_assert(sizeof(struct fuse_uring_ent_in_out) == 32, "fuse_uring_ent_in_out is 32 bytes");
+#ifndef RSPLICE_FUSE_746_LOCAL
+/* Built against a 7.46+ header: the local layout must be the kernel's. */
+_Static_assert(sizeof(struct fuse_uring_cmd_req) == sizeof(struct rsplice_uring_cmd_req), "7.46 cmd_req size");
+_Static_assert(offsetof(struct fuse_uring_cmd_req, bufpool.uaddr) ==
+                   offsetof(struct rsplice_uring_cmd_req, bufpool.uaddr), "7.46 bufpool.uaddr");
+_Static_assert(offsetof(struct fuse_uring_cmd_req, bufpool.len) == offsetof(struct rsplice_uring_cmd_req, bufpool.len),
+               "7.46 bufpool.len");
+_Static_assert(offsetof(struct fuse_uring_cmd_req, ent_zero_copy_buf_index) ==
+                   offsetof(struct rsplice_uring_cmd_req, ent_zero_copy_buf_index), "7.46 ent_zero_copy_buf_index");
+_Static_assert(offsetof(struct fuse_uring_ent_in_out, offset) == ENT_OFFSET_OFFSET, "7.46 ent_in_out.offset");
+#endif
+
 /* An SQE128 slot: the 64-byte io_uring_sqe and 64 more bytes of command area. */
 #define SQE128_SIZE 128
 /* The command area starts at sqe->cmd (offset 48) and is 80 bytes long with SQE128. */
@@ -282,7 +337,7 @@ static int queue_cmd(struct uring *r, int dev_fd, unsigned qid, unsigned ent, ui
         sqe->addr = (uint64_t)(uintptr_t)&r->iov[2 * ent];
         sqe->len = 2;
     }
-    struct fuse_uring_cmd_req req;
+    struct rsplice_uring_cmd_req req; /* 7.46's layout: its tail is zero, as 7.42-7.45 kernels expect */
     memset(&req, 0, sizeof(req));
     req.commit_id = commit_id;
     req.qid = (uint16_t)qid;
@@ -376,6 +431,87 @@ static jlong uring_wait(JNIEnv *env, jclass cls, jlong ring, jboolean wait)
     }
 }
 
+/*
+ * Zero copy's io_uring half (issue 20, stage 3 groundwork): a sparse
+ * registered-buffer table, a user buffer put into one of its slots (the
+ * bufpool goes to slot 0), and IORING_OP_READ_FIXED from a file into a slot.
+ * On a zero-copy FUSE queue the kernel itself fills the entries' slots with
+ * the reader's page-cache pages; the read-fixed into them is the same op.
+ */
+static int sys_uring_register(int fd, unsigned op, void *arg, unsigned nr)
+{
+    return (int)syscall(__NR_io_uring_register, fd, op, arg, nr);
+}
+
+/* IORING_REGISTER_BUFFERS2 with IORING_RSRC_REGISTER_SPARSE: slots empty slots. 0 or -errno. */
+static jint uring_sparse_buffers(JNIEnv *env, jclass cls, jlong ring, jint slots)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    if (slots < 1 || slots > 16384) {
+        return -EINVAL;
+    }
+    struct io_uring_rsrc_register rr;
+    memset(&rr, 0, sizeof(rr));
+    rr.nr = (unsigned)slots;
+    rr.flags = IORING_RSRC_REGISTER_SPARSE;
+    return sys_uring_register(r->fd, IORING_REGISTER_BUFFERS2, &rr, sizeof(rr)) < 0 ? RSPLICE_ERR() : 0;
+}
+
+/* IORING_REGISTER_BUFFERS_UPDATE: the len bytes at addr become slot's buffer (len 0: the slot is emptied). */
+static jint uring_set_buffer(JNIEnv *env, jclass cls, jlong ring, jint slot, jlong addr, jlong len)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    if (slot < 0 || len < 0) {
+        return -EINVAL;
+    }
+    struct iovec iov = {.iov_base = RSPLICE_PTR(addr), .iov_len = (size_t)len};
+    struct io_uring_rsrc_update2 up;
+    memset(&up, 0, sizeof(up));
+    up.offset = (unsigned)slot;
+    up.data = (uint64_t)(uintptr_t)&iov;
+    up.nr = 1;
+    int n = sys_uring_register(r->fd, IORING_REGISTER_BUFFERS_UPDATE, &up, sizeof(up));
+    if (n < 0) {
+        return RSPLICE_ERR();
+    }
+    return n == 1 ? 0 : -EIO;
+}
+
+/*
+ * Queues IORING_OP_READ_FIXED: len bytes of fd at file offset off into
+ * registered buffer slot at addr (an address inside the user buffer of that
+ * slot; for a buffer the kernel registered from pages, the offset from 0).
+ * Its completion comes from uringWait with entry tag and res the bytes read
+ * or -errno. 0 or -errno (-EBUSY: the SQ is full).
+ */
+static jint uring_read_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong off, jint slot, jlong addr,
+                             jint len, jint tag)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    if (fd < 0 || off < 0 || slot < 0 || slot > 0xffff || len < 0) {
+        return -EINVAL;
+    }
+    struct io_uring_sqe *sqe = next_sqe(r);
+    if (sqe == NULL) {
+        return -EBUSY;
+    }
+    sqe->opcode = IORING_OP_READ_FIXED;
+    sqe->fd = fd;
+    sqe->off = (uint64_t)off;
+    sqe->addr = (uint64_t)addr;
+    sqe->len = (uint32_t)len;
+    sqe->buf_index = (uint16_t)slot;
+    sqe->user_data = (uint32_t)tag;
+    publish_sqe(r);
+    return 0;
+}
+
 /* Closes the ring (the kernel cancels what is still registered) and frees the entries' memory. */
 static jint uring_close(JNIEnv *env, jclass cls, jlong ring)
 {
@@ -403,6 +539,16 @@ static jintArray uring_layout(JNIEnv *env, jclass cls)
         (jint)FUSE_URING_OP_IN_OUT_SZ,
         (jint)HEADER_STRIDE,
         (jint)__builtin_ctzll(FUSE_OVER_IO_URING),
+        /* FUSE 7.46 (Linux 7.3) */
+        (jint)__builtin_ctzll(FUSE_HAS_IO_URING_BUFPOOL),
+        (jint)offsetof(struct fuse_uring_ent_in_out, flags),
+        (jint)ENT_OFFSET_OFFSET,
+        (jint)FUSE_URING_ENT_ZERO_COPY,
+        (jint)FOPEN_IO_URING_ZERO_COPY,
+        (jint)FUSE_URING_ZERO_COPY,
+        (jint)FUSE_IO_URING_CMD_ADD_QUEUE,
+        (jint)FUSE_IO_URING_CMD_ADD_BUFPOOL,
+        (jint)sizeof(struct rsplice_uring_cmd_req),
     };
     jintArray out = (*env)->NewIntArray(env, RSPLICE_COUNT(v));
     if (out != NULL) {
@@ -419,6 +565,9 @@ static const JNINativeMethod methods[] = {
     {"uringWait", "(JZ)J", (void *)uring_wait},
     {"uringClose", "(J)I", (void *)uring_close},
     {"uringLayout", "()[I", (void *)uring_layout},
+    {"uringSparseBuffers", "(JI)I", (void *)uring_sparse_buffers},
+    {"uringSetBuffer", "(JIJJ)I", (void *)uring_set_buffer},
+    {"uringReadFixed", "(JIJIJII)I", (void *)uring_read_fixed},
 };
 
 int rsplice_uring_register(JNIEnv *env, jclass cls)

@@ -90,6 +90,9 @@ public final class FuseMount implements AutoCloseable {
         if (config.engine() != Engine.DIRECT && config.readPath().passesThrough()) {
             core.stats().passthrough().status("unavailable: the jnr-fuse engine (libfuse 2.9) has no FUSE passthrough");
         }
+        if (config.engine() != Engine.DIRECT && config.readPath().zeroCopies()) {
+            core.stats().zeroCopy().status("unavailable: the jnr-fuse engine (libfuse 2.9) has no FUSE over io_uring");
+        }
         EngineSession engine;
         try {
             engine = config.engine() == Engine.DIRECT

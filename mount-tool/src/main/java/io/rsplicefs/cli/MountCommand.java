@@ -115,7 +115,7 @@ final class MountCommand implements Callable<Integer> {
             completionCandidates = TransportConverter.Candidates.class,
             description = "direct: how requests and replies travel: dev (/dev/fuse, the default) or uring (FUSE over"
                     + " io_uring, Linux 6.14+ with the fuse module's enable_uring=Y; where refused, the mount is"
-                    + " served over /dev/fuse and `rsplicefs stats` says why).")
+                    + " served over /dev/fuse and `rsplicefs stats` says why). --read-path=uring-zc implies uring.")
     Transport transport;
 
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",

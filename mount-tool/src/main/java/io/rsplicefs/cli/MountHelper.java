@@ -27,7 +27,7 @@ final class MountHelper {
     }
 
     static final List<Opt> OPTIONS = List.of(
-            new Opt("read_path", "PATH", "--read-path=PATH (auto, copy, fd, rsplice, gift)"),
+            new Opt("read_path", "PATH", "--read-path=PATH (auto, copy, fd, rsplice, gift, passthrough, uring-zc)"),
             new Opt("write_path", "PATH", "--write-path=PATH (auto, copy, splice)"),
             new Opt("donate", null, "--donate (nodonate: --no-donate)"),
             new Opt("force_gift", null, "--force-gift"),

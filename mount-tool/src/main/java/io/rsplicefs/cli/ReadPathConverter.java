@@ -14,7 +14,7 @@ final class ReadPathConverter extends IdConverter<ReadPath> {
     static final class Candidates implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return List.of("auto", "copy", "fd", "rsplice", "gift", "passthrough").iterator();
+            return List.of("auto", "copy", "fd", "rsplice", "gift", "passthrough", "uring-zc").iterator();
         }
     }
 }

@@ -46,6 +46,12 @@ final class StatsTable {
                     + " %d backing files registered now\n", pt.status(), pt.opens(), pt.fallbacks(),
                     pt.fallbackReasons().isEmpty() ? "" : " (" + flat(pt.fallbackReasons()) + ")", pt.backingFiles()));
         }
+        MountStats.ZeroCopyStats zc = stats.zeroCopy();
+        if (zc != null && !zc.status().equals("off")) {
+            b.append(String.format(Locale.ROOT, "uring-zc    %s: %d opens zero-copied, %d requests zero-copied, %d opens"
+                    + " served by the daemon%s\n", zc.status(), zc.opens(), zc.zeroCopied(), zc.fallbacks(),
+                    zc.fallbackReasons().isEmpty() ? "" : " (" + flat(zc.fallbackReasons()) + ")"));
+        }
         b.append(String.format(Locale.ROOT, "failures    %s\n",
                 stats.callbackFailures().isEmpty() ? "none" : flat(stats.callbackFailures())));
         if (stats.engine() != null) {

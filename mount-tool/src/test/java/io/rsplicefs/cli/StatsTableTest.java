@@ -17,7 +17,8 @@ class StatsTableTest {
                 "/m", 42, "auto", "auto", false, true, "fsname=rsplicefs", "auto"), Map.of(),
                 new MountStats.WriteStats(0, 0, 0, 0, Map.of(), 0), MountStats.GiftStats.NOT_RUN,
                 new MountStats.StableRepliesStats(true, 0, 0, 0, 0), null, Map.of(), Map.of(), engine,
-                new MountStats.PassthroughStats("off", 0, 0, Map.of(), 0));
+                new MountStats.PassthroughStats("off", 0, 0, Map.of(), 0),
+                new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of()));
     }
 
     static MountStats.EngineStats direct() {

@@ -34,6 +34,25 @@ public final class FuseRing implements AutoCloseable {
     /** The INIT flag bit (in flags | flags2 << 32) of FUSE_OVER_IO_URING. */
     public static final long INIT_FLAG = 1L << LAYOUT[8];
 
+    // FUSE 7.46 (Linux 7.3): io_uring buffer pools and zero copy, as rsplice_uring.c has them from fuse.h.
+    /** The INIT flag bit of FUSE_HAS_IO_URING_BUFPOOL: the kernel takes bufpool queues (and zero copy on them). */
+    public static final long BUFPOOL_INIT_FLAG = 1L << LAYOUT[9];
+    /** Offset of ring_ent_in_out.flags (FUSE_URING_ENT_ZERO_COPY) in the header buffer. */
+    public static final int ENT_FLAGS = LAYOUT[3] + LAYOUT[10];
+    /** Offset of ring_ent_in_out.offset (the payload's offset in the queue's bufpool). */
+    public static final int ENT_POOL_OFFSET = LAYOUT[3] + LAYOUT[11];
+    /** ring_ent_in_out.flags: this request's pages sit at the entry's registered-buffer slot. */
+    public static final long ENT_ZERO_COPY = LAYOUT[12];
+    /** The open reply's FOPEN_IO_URING_ZERO_COPY. */
+    public static final int FOPEN_ZERO_COPY = LAYOUT[13];
+    /** ADD_QUEUE's FUSE_URING_ZERO_COPY flag. */
+    public static final long QUEUE_ZERO_COPY = LAYOUT[14];
+    /** The commands FUSE_IO_URING_CMD_ADD_QUEUE and FUSE_IO_URING_CMD_ADD_BUFPOOL. */
+    public static final int CMD_ADD_QUEUE = LAYOUT[15];
+    public static final int CMD_ADD_BUFPOOL = LAYOUT[16];
+    /** sizeof(struct fuse_uring_cmd_req) of 7.46 (40: the bufpool / zero-copy slot union after qid). */
+    public static final int CMD_REQ_SIZE = LAYOUT[17];
+
     /** {@link #await} found no completion (without waiting). */
     public static final int NONE = -2;
 
@@ -111,6 +130,32 @@ public final class FuseRing implements AutoCloseable {
             throw new NativeIoException("io_uring_enter", -result(v));
         }
         return v;
+    }
+
+    /**
+     * Makes the ring's registered-buffer table: {@code slots} empty slots
+     * (zero copy: slot 0 for the bufpool, one per entry for the kernel to fill).
+     */
+    public void sparseBuffers(int slots) throws NativeIoException {
+        Errors.check("io_uring_register BUFFERS2 (sparse, " + slots + " slots)",
+                NativeMethods.uringSparseBuffers(ring, slots));
+    }
+
+    /** Puts {@code len} bytes at native address {@code addr} into slot {@code slot} (len 0 empties it). */
+    public void setBuffer(int slot, long addr, long len) throws NativeIoException {
+        Errors.check("io_uring_register BUFFERS_UPDATE (slot " + slot + ")",
+                NativeMethods.uringSetBuffer(ring, slot, addr, len));
+    }
+
+    /**
+     * Queues IORING_OP_READ_FIXED of {@code len} bytes of {@code fd} at
+     * {@code off} into registered slot {@code slot} at {@code addr} (inside a
+     * user buffer: its address; inside pages the kernel registered: the offset
+     * from 0). It goes with the next {@link #await}; its completion has entry
+     * {@code tag} and the bytes read (or -errno) as result.
+     */
+    public void readFixed(int fd, long off, int slot, long addr, int len, int tag) throws NativeIoException {
+        Errors.check("queue IORING_OP_READ_FIXED", NativeMethods.uringReadFixed(ring, fd, off, slot, addr, len, tag));
     }
 
     /** The entry of a completion from {@link #await}. */

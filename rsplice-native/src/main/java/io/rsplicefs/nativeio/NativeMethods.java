@@ -224,4 +224,10 @@ final class NativeMethods {
     static native int uringClose(long ring);
 
     static native int[] uringLayout();
+
+    static native int uringSparseBuffers(long ring, int slots);
+
+    static native int uringSetBuffer(long ring, int slot, long addr, long len);
+
+    static native int uringReadFixed(long ring, int fd, long off, int slot, long addr, int len, int tag);
 }

@@ -104,8 +104,9 @@ public final class FsCore {
             case FD -> new FdReader(sw);
             case RSPLICE -> new RspliceReader(sw, freshPageFlush);
             case GIFT -> giftReader;
-            // A file passed through is read by the kernel; the others are served as auto serves them.
-            case PASSTHROUGH, AUTO -> new AutoReader(new RspliceReader(sw, freshPageFlush));
+            // A file passed through (or zero-copied) is read by the kernel (into its pages by the ring); the
+            // others are served as auto serves them.
+            case PASSTHROUGH, URING_ZC, AUTO -> new AutoReader(new RspliceReader(sw, freshPageFlush));
         };
         this.effectivePath = p;
         MountStats.MountInfo info = stats.mountInfo();

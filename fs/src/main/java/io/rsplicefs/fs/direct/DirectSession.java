@@ -42,6 +42,7 @@ public final class DirectSession implements EngineSession {
     private final Dispatcher dispatcher;
     private final DirOps dirs;
     private final Passthrough passthrough;
+    private final UringZeroCopy zeroCopy;
     private final CreationUmask umask = new CreationUmask();
     private final int maxRequestBytes;
     private final long wanted;
@@ -72,11 +73,19 @@ public final class DirectSession implements EngineSession {
         Operations tree = new Operations(core, nodes, umask);
         this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
                 passthroughUnavailable(config));
+<<<<<<< HEAD
         FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo(), keepCache,
+=======
+        this.zeroCopy = new UringZeroCopy(core.stats().zeroCopy(), config.readPath().zeroCopies(),
+                Capabilities.hasSysAdmin() ? null : UringZeroCopy.NOT_PRIVILEGED);
+        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, zeroCopy, config.directIo(),
+>>>>>>> uring-zc
                 config.writebackCache(), umask);
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
-        this.uring = config.transport() == Transport.URING ? new UringTransport() : null;
+        // uring-zc implies the ring: zero copy exists only on FUSE-over-io_uring queues.
+        this.uring = config.transport() == Transport.URING || config.readPath().zeroCopies()
+                ? new UringTransport(zeroCopy) : null;
         core.stats().engine(this::snapshot);
     }
 
@@ -181,9 +190,12 @@ public final class DirectSession implements EngineSession {
         }
         int maxPages = (agreed & Fuse.MAX_PAGES) != 0 ? maxRequestBytes / PAGE : 32;
         int maxWrite = maxPages * PAGE;
+        long ring = 0;
         if (uring != null) {
-            agreed |= uring.negotiate(flags, maxWrite); // the rings are made before the reply commits to them
+            ring = uring.negotiate(flags, maxWrite); // the rings are made before the reply commits to them
+            agreed |= ring;
         }
+        zeroCopy.atInit(flags, ring != 0, uring == null ? "not asked" : uring.why());
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)
                 .u32(16 | (12 << 16)) // max_background, congestion_threshold (u16 each)
                 .u32(maxWrite).u32(1) // time_gran: nanoseconds

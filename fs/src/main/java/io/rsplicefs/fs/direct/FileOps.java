@@ -18,19 +18,29 @@ final class FileOps {
     private final Operations tree;
     private final EngineCounters counters;
     private final Passthrough passthrough;
+    private final UringZeroCopy zeroCopy;
     private final int openFlags;
     private final boolean writebackCache;
     private final CreationUmask umask;
 
     FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, Passthrough passthrough,
+<<<<<<< HEAD
             boolean directIo, boolean keepCache, boolean writebackCache, CreationUmask umask) {
+=======
+            UringZeroCopy zeroCopy, boolean directIo, boolean writebackCache, CreationUmask umask) {
+>>>>>>> uring-zc
         this.umask = umask;
         this.core = core;
         this.nodes = nodes;
         this.tree = tree;
         this.counters = counters;
         this.passthrough = passthrough;
+<<<<<<< HEAD
         this.openFlags = (directIo ? Fuse.FOPEN_DIRECT_IO : 0) | (keepCache ? Fuse.FOPEN_KEEP_CACHE : 0);
+=======
+        this.zeroCopy = zeroCopy;
+        this.openFlags = directIo ? Fuse.FOPEN_DIRECT_IO : 0;
+>>>>>>> uring-zc
         this.writebackCache = writebackCache;
     }
 
@@ -60,7 +70,8 @@ final class FileOps {
     /**
      * Appends fuse_open_out for a new handle: passed through to the kernel
      * where it can be (direct I/O would override passthrough in the kernel,
-     * so it is not asked then), else the daemon serves it.
+     * so it is not asked then), else the daemon serves it, zero-copied over
+     * the ring where the read path and the mount allow.
      */
     private void openReply(Reply out, long nodeid, long fh) throws NativeIoException {
         int backingId;
@@ -73,7 +84,7 @@ final class FileOps {
         if (backingId > 0) {
             out.u64(fh).u32(Fuse.FOPEN_PASSTHROUGH).u32(backingId);
         } else {
-            out.u64(fh).u32(openFlags).u32(0);
+            out.u64(fh).u32(openFlags | zeroCopy.openFlags()).u32(0);
         }
     }
 

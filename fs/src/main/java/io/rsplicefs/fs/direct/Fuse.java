@@ -126,6 +126,8 @@ final class Fuse {
     static final long INIT_EXT = 1L << 30;
     static final long PASSTHROUGH = 1L << 37;
     static final long OVER_IO_URING = 1L << 41;
+    /** 7.46 (Linux 7.3): io_uring buffer pools, and zero copy on their queues. */
+    static final long HAS_IO_URING_BUFPOOL = 1L << 43;
 
     // setattr valid bits
     static final int FATTR_MODE = 1;

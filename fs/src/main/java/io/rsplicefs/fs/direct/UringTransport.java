@@ -60,6 +60,12 @@ final class UringTransport {
     private volatile String why = "";
     private volatile boolean used;
     private volatile int queues;
+    private final UringZeroCopy zeroCopy;
+
+    /** @param zeroCopy told when the ring stops serving the mount after INIT */
+    UringTransport(UringZeroCopy zeroCopy) {
+        this.zeroCopy = zeroCopy;
+    }
 
     /**
      * At INIT, before the reply: the flag to add to the reply (FUSE_OVER_IO_URING),
@@ -180,6 +186,12 @@ final class UringTransport {
             why = reason;
             System.err.println("rsplicefs: --transport=uring: serving over /dev/fuse instead: " + reason);
         }
+        zeroCopy.transportFellBack(reason);
+    }
+
+    /** Why the ring does not serve the mount ("" while it may). */
+    String why() {
+        return why;
     }
 
     /** Why the kernel did not offer FUSE_OVER_IO_URING in INIT. */

@@ -19,12 +19,27 @@ public enum ReadPath {
      * Files that cannot be passed through are served as by {@link #AUTO}.
      */
     PASSTHROUGH,
+    /**
+     * FUSE io_uring zero copy (FUSE 7.46, Linux 7.3+, direct engine over the
+     * io_uring transport, CAP_SYS_ADMIN, enable_uring on): the kernel hands
+     * the daemon the reader's own page-cache pages as an io_uring registered
+     * buffer and the daemon fills them from the backing fd with a read-fixed,
+     * never mapping them. Implies the io_uring transport. Where the kernel,
+     * the engine or the daemon's privileges do not allow it, files are served
+     * as by {@link #AUTO} without passthrough, and why is counted.
+     */
+    URING_ZC,
     /** The best available per file and request: passthrough where it works, else reverse splice, with fallbacks. */
     AUTO;
 
-    /** The name used everywhere: "copy", "fd", "rsplice", "gift", "passthrough", "auto". */
+    /** The name used everywhere: "copy", "fd", "rsplice", "gift", "passthrough", "uring-zc", "auto". */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether the read path wants the kernel's io_uring zero copy (and so the io_uring transport). */
+    public boolean zeroCopies() {
+        return this == URING_ZC;
     }
 
     /** Whether files of this path are passed through to the kernel where they can be. */
@@ -39,6 +54,6 @@ public enum ReadPath {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown read path '" + id + "' (expected one of: copy, fd, rsplice, gift, passthrough, auto)");
+        throw new IllegalArgumentException("unknown read path '" + id + "' (expected one of: copy, fd, rsplice, gift, passthrough, uring-zc, auto)");
     }
 }

@@ -15,6 +15,7 @@ public final class FsStats {
     private final ConcurrentHashMap<String, LongAdder> callbackFailures = new ConcurrentHashMap<>();
     private final WriteCounters writes = new WriteCounters();
     private final PassthroughCounters passthrough = new PassthroughCounters();
+    private final ZeroCopyCounters zeroCopy = new ZeroCopyCounters();
     private volatile MountStats.MountInfo mountInfo;
     private volatile MountStats.GiftStats gift = MountStats.GiftStats.NOT_RUN;
     private volatile Supplier<MountStats.StableRepliesStats> stableReplies =
@@ -51,6 +52,11 @@ public final class FsStats {
     /** FUSE passthrough's counters (opens handed to the kernel, fallbacks with reasons). */
     public PassthroughCounters passthrough() {
         return passthrough;
+    }
+
+    /** FUSE io_uring zero copy's counters (read path uring-zc). */
+    public ZeroCopyCounters zeroCopy() {
+        return zeroCopy;
     }
 
     public void mountInfo(MountStats.MountInfo info) {
@@ -96,7 +102,7 @@ public final class FsStats {
         callbackFailures.forEach((k, v) -> failures.put(k, v.sum()));
         return new MountStats(mountInfo, rp, writes.snapshot(), gift,
                 stableReplies.get(), freshPageFlush.get(), store.get(), failures, engine.get(),
-                passthrough.snapshot());
+                passthrough.snapshot(), zeroCopy.snapshot());
     }
 
     public String toJson() {

@@ -26,7 +26,7 @@ import java.util.Map;
 public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, WriteStats writes, GiftStats gift,
                          StableRepliesStats stableReplies, FreshPageFlushStats freshPageFlush,
                          Map<String, Long> store, Map<String, Long> callbackFailures, EngineStats engine,
-                         PassthroughStats passthrough) {
+                         PassthroughStats passthrough, ZeroCopyStats zeroCopy) {
 
     /** The xattr on the mount root that returns the JSON; never passed to the store. */
     public static final String XATTR = "user.rsplicefs.stats";
@@ -105,6 +105,21 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
      */
     public record PassthroughStats(String status, long opens, long fallbacks, Map<String, Long> fallbackReasons,
                                    long backingFiles) {
+    }
+
+    /**
+     * FUSE io_uring zero copy (read path uring-zc; FUSE 7.46, Linux 7.3): the
+     * kernel registers a READ's (or WRITE's) page-cache pages in the daemon's
+     * ring and the daemon fills (drains) them in place.
+     *
+     * @param status "off" (the read path is not uring-zc), "on", or "unavailable: why"
+     * @param opens opens (and creates) answered with FOPEN_IO_URING_ZERO_COPY
+     * @param zeroCopied requests the kernel flagged FUSE_URING_ENT_ZERO_COPY
+     * @param fallbacks opens that wanted zero copy and are served by the other read paths, by reason in
+     *     {@code fallbackReasons}
+     */
+    public record ZeroCopyStats(String status, long opens, long zeroCopied, long fallbacks,
+                                Map<String, Long> fallbackReasons) {
     }
 
     /**

@@ -46,4 +46,22 @@ class FuseLayoutTest {
         assertEquals(256 + 16, io.rsplicefs.nativeio.FuseRing.ENT_PAYLOAD_SIZE, "ring_ent_in_out.payload_sz");
         assertEquals(Fuse.OVER_IO_URING, io.rsplicefs.nativeio.FuseRing.INIT_FLAG, "FUSE_OVER_IO_URING");
     }
+
+    /**
+     * FUSE 7.46 (Linux 7.3's include/uapi/linux/fuse.h): the bufpool and
+     * zero-copy bits and the layout rsplice_uring.c defines where the build
+     * header lacks them (it checks them against a 7.46 header where there is one).
+     */
+    @Test
+    void theZeroCopyUapiIsLinux73s() {
+        assertEquals(Fuse.HAS_IO_URING_BUFPOOL, io.rsplicefs.nativeio.FuseRing.BUFPOOL_INIT_FLAG, "1ULL << 43");
+        assertEquals(256, io.rsplicefs.nativeio.FuseRing.ENT_FLAGS, "ring_ent_in_out.flags");
+        assertEquals(256 + 20, io.rsplicefs.nativeio.FuseRing.ENT_POOL_OFFSET, "ring_ent_in_out.offset");
+        assertEquals(1, io.rsplicefs.nativeio.FuseRing.ENT_ZERO_COPY, "FUSE_URING_ENT_ZERO_COPY");
+        assertEquals(1 << 8, io.rsplicefs.nativeio.FuseRing.FOPEN_ZERO_COPY, "FOPEN_IO_URING_ZERO_COPY");
+        assertEquals(1, io.rsplicefs.nativeio.FuseRing.QUEUE_ZERO_COPY, "FUSE_URING_ZERO_COPY");
+        assertEquals(3, io.rsplicefs.nativeio.FuseRing.CMD_ADD_QUEUE, "FUSE_IO_URING_CMD_ADD_QUEUE");
+        assertEquals(4, io.rsplicefs.nativeio.FuseRing.CMD_ADD_BUFPOOL, "FUSE_IO_URING_CMD_ADD_BUFPOOL");
+        assertEquals(40, io.rsplicefs.nativeio.FuseRing.CMD_REQ_SIZE, "fuse_uring_cmd_req with its 7.46 union");
+    }
 }

@@ -30,7 +30,7 @@ class MountFailuresTest extends CliTestBase {
     @Test
     void unknownReadPathIsAUsageError() throws Exception {
         cli.run("mount", "--read-path=turbo", source(10).toString(), dir("mnt").toString())
-                .usageError("turbo", "copy, fd, rsplice, gift, passthrough, auto");
+                .usageError("turbo", "copy, fd, rsplice, gift, passthrough, uring-zc, auto");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package io.rsplicefs.fs.direct;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.rsplicefs.fs.stats.MountStats;
+import io.rsplicefs.fs.stats.ZeroCopyCounters;
+import io.rsplicefs.nativeio.FuseRing;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** uring-zc's decision per mount and its count per open, for each reason it can fall back (no kernel needed). */
+class UringZeroCopyTest {
+    private static final long RING = FuseRing.INIT_FLAG;
+    private static final long BUFPOOL = FuseRing.BUFPOOL_INIT_FLAG;
+
+    private static MountStats.ZeroCopyStats opens(UringZeroCopy zc, ZeroCopyCounters c, int n) {
+        for (int i = 0; i < n; i++) {
+            assertEquals(0, zc.openFlags(), "no FOPEN_IO_URING_ZERO_COPY while it cannot be had");
+        }
+        return c.snapshot();
+    }
+
+    @Test
+    void otherReadPathsAskForNothingAndCountNothing() {
+        ZeroCopyCounters c = new ZeroCopyCounters();
+        UringZeroCopy zc = new UringZeroCopy(c, false, null);
+        zc.atInit(RING | BUFPOOL, true, "");
+        assertEquals(new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of()), opens(zc, c, 3));
+    }
+
+    @Test
+    void aKernelWithout746IsTheReasonWhateverTheRingDoes() {
+        for (boolean ring : new boolean[] {true, false}) {
+            ZeroCopyCounters c = new ZeroCopyCounters();
+            UringZeroCopy zc = new UringZeroCopy(c, true, null);
+            zc.atInit(ring ? RING : 0, ring, ring ? "" : "the fuse module's enable_uring is N");
+            MountStats.ZeroCopyStats s = opens(zc, c, 2);
+            assertEquals("unavailable: " + UringZeroCopy.NO_KERNEL, s.status());
+            assertEquals(Map.of(UringZeroCopy.NO_KERNEL, 2L), s.fallbackReasons());
+        }
+    }
+
+    @Test
+    void anUnprivilegedDaemonKeepsItsReasonOnAnyKernel() {
+        ZeroCopyCounters c = new ZeroCopyCounters();
+        UringZeroCopy zc = new UringZeroCopy(c, true, UringZeroCopy.NOT_PRIVILEGED);
+        zc.atInit(RING | BUFPOOL, true, "");
+        MountStats.ZeroCopyStats s = opens(zc, c, 1);
+        assertEquals("unavailable: " + UringZeroCopy.NOT_PRIVILEGED, s.status());
+        assertEquals(Map.of(UringZeroCopy.NOT_PRIVILEGED, 1L), s.fallbackReasons());
+    }
+
+    @Test
+    void aRingThatDoesNotServeGivesTheTransportsReason() {
+        ZeroCopyCounters c = new ZeroCopyCounters();
+        UringZeroCopy zc = new UringZeroCopy(c, true, null);
+        zc.transportFellBack("before INIT: not yet the reason"); // the transport's own INIT fallback comes first
+        zc.atInit(BUFPOOL, false, "the fuse module's enable_uring is N");
+        String why = "the io_uring transport does not serve this mount: the fuse module's enable_uring is N";
+        assertEquals(Map.of(why, 1L), opens(zc, c, 1).fallbackReasons());
+    }
+
+    @Test
+    void everythingInPlaceStillSaysThatThisBuildHasNoZeroCopyQueues() {
+        ZeroCopyCounters c = new ZeroCopyCounters();
+        UringZeroCopy zc = new UringZeroCopy(c, true, null);
+        zc.atInit(RING | BUFPOOL, true, "");
+        assertEquals("unavailable: " + UringZeroCopy.NOT_BUILT, opens(zc, c, 1).status());
+    }
+}
