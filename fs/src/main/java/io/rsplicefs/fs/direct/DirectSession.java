@@ -73,14 +73,10 @@ public final class DirectSession implements EngineSession {
         Operations tree = new Operations(core, nodes, umask);
         this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
                 passthroughUnavailable(config));
-<<<<<<< HEAD
-        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, config.directIo(), keepCache,
-=======
         this.zeroCopy = new UringZeroCopy(core.stats().zeroCopy(), config.readPath().zeroCopies(),
                 Capabilities.hasSysAdmin() ? null : UringZeroCopy.NOT_PRIVILEGED);
         FileOps files = new FileOps(core, nodes, tree, counters, passthrough, zeroCopy, config.directIo(),
->>>>>>> uring-zc
-                config.writebackCache(), umask);
+                keepCache, config.writebackCache(), umask);
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
         // uring-zc implies the ring: zero copy exists only on FUSE-over-io_uring queues.

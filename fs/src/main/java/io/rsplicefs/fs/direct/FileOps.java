@@ -24,23 +24,16 @@ final class FileOps {
     private final CreationUmask umask;
 
     FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, Passthrough passthrough,
-<<<<<<< HEAD
-            boolean directIo, boolean keepCache, boolean writebackCache, CreationUmask umask) {
-=======
-            UringZeroCopy zeroCopy, boolean directIo, boolean writebackCache, CreationUmask umask) {
->>>>>>> uring-zc
+            UringZeroCopy zeroCopy, boolean directIo, boolean keepCache, boolean writebackCache,
+            CreationUmask umask) {
         this.umask = umask;
         this.core = core;
         this.nodes = nodes;
         this.tree = tree;
         this.counters = counters;
         this.passthrough = passthrough;
-<<<<<<< HEAD
-        this.openFlags = (directIo ? Fuse.FOPEN_DIRECT_IO : 0) | (keepCache ? Fuse.FOPEN_KEEP_CACHE : 0);
-=======
         this.zeroCopy = zeroCopy;
-        this.openFlags = directIo ? Fuse.FOPEN_DIRECT_IO : 0;
->>>>>>> uring-zc
+        this.openFlags = (directIo ? Fuse.FOPEN_DIRECT_IO : 0) | (keepCache ? Fuse.FOPEN_KEEP_CACHE : 0);
         this.writebackCache = writebackCache;
     }
 
