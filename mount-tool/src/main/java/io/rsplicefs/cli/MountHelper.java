@@ -27,7 +27,7 @@ final class MountHelper {
     }
 
     static final List<Opt> OPTIONS = List.of(
-            new Opt("read_path", "PATH", "--read-path=PATH (auto, copy, fd, rsplice, gift, passthrough, uring-zc)"),
+            new Opt("read_path", "PATH", "--read-path=PATH (auto, copy, fd, rsplice, ...)"),
             new Opt("write_path", "PATH", "--write-path=PATH (auto, copy, splice)"),
             new Opt("donate", null, "--donate (nodonate: --no-donate)"),
             new Opt("force_gift", null, "--force-gift"),
@@ -39,8 +39,8 @@ final class MountHelper {
             new Opt("inflate_cache", "SIZE", "--inflate-cache=SIZE (archives)"),
             new Opt("inflate_cache_dir", "DIR", "--inflate-cache-dir=DIR (archives)"),
             // One line per engine: each value is a whole option a reader can copy.
-            new Opt("engine", "jnr-fuse", "--engine=jnr-fuse (libfuse 2.9; the default)"),
-            new Opt("engine", "direct", "--engine=direct (own FUSE code, needs no libfuse)"));
+            new Opt("engine", "jnr-fuse", "--engine=jnr-fuse (libfuse 2.9)"),
+            new Opt("engine", "direct", "--engine=direct (the default)"));
 
     /** Options only fstab and mount(8) care about, which mount.fuse passes on all the same. */
     static final Set<String> FSTAB_ONLY = Set.of("defaults", "auto", "noauto", "user", "users", "nouser", "owner",
