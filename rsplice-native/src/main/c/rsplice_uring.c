@@ -152,6 +152,15 @@ struct uring {
     size_t mem_len;
     size_t payload_len;
     struct iovec *iov; /* two per entry; read by the kernel at REGISTER */
+    /*
+     * FUSE 7.46: the payload buffers are the queue's bufpool, registered as
+     * slot 0 of the ring's buffer table (ADD_BUFPOOL taken). Every later
+     * command of the queue must then name that slot (IORING_URING_CMD_FIXED,
+     * buf_index 0), REGISTER names an empty payload iovec, and on a zero-copy
+     * queue each entry its own slot (1 + entry) for the reader's pages.
+     */
+    int pool_fixed;
+    int zero_copy;
 };
 
 static int sys_uring_setup(unsigned entries, struct io_uring_params *p)
@@ -169,9 +178,15 @@ static unsigned char *entry_header(struct uring *r, unsigned ent)
     return r->mem + (size_t)ent * HEADER_STRIDE;
 }
 
+/* The payloads start on a page of their own: as a registered bufpool they are one page-aligned region. */
+static size_t headers_len(const struct uring *r)
+{
+    return ((size_t)r->depth * HEADER_STRIDE + 4095) & ~(size_t)4095;
+}
+
 static unsigned char *entry_payload(struct uring *r, unsigned ent)
 {
-    return r->mem + (size_t)r->depth * HEADER_STRIDE + (size_t)ent * r->payload_len;
+    return r->mem + headers_len(r) + (size_t)ent * r->payload_len;
 }
 
 static void uring_free(struct uring *r)
@@ -272,7 +287,7 @@ static jlong uring_open(JNIEnv *env, jclass cls, jint depth, jlong payload_len)
     r->cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
     r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
 
-    r->mem_len = (size_t)depth * HEADER_STRIDE + (size_t)depth * r->payload_len;
+    r->mem_len = headers_len(r) + (size_t)depth * r->payload_len;
     r->mem = mmap(NULL, r->mem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (r->mem == MAP_FAILED) {
         jlong err = RSPLICE_ERR();
@@ -333,12 +348,24 @@ static int queue_cmd(struct uring *r, int dev_fd, unsigned qid, unsigned ent, ui
     sqe->fd = dev_fd;
     sqe->cmd_op = op;
     sqe->user_data = ent;
-    if (op == FUSE_IO_URING_CMD_REGISTER) {
-        sqe->addr = (uint64_t)(uintptr_t)&r->iov[2 * ent];
-        sqe->len = 2;
-    }
     struct rsplice_uring_cmd_req req; /* 7.46's layout: its tail is zero, as 7.42-7.45 kernels expect */
     memset(&req, 0, sizeof(req));
+    if (op == FUSE_IO_URING_CMD_REGISTER) {
+        if (r->pool_fixed) {
+            /* Payloads come from the pool: the entry brings none. */
+            r->iov[2 * ent + 1].iov_base = NULL;
+            r->iov[2 * ent + 1].iov_len = 0;
+        }
+        sqe->addr = (uint64_t)(uintptr_t)&r->iov[2 * ent];
+        sqe->len = 2;
+        if (r->zero_copy) {
+            req.ent_zero_copy_buf_index = (uint16_t)(1 + ent);
+        }
+    }
+    if (r->pool_fixed) {
+        sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+        sqe->buf_index = 0;
+    }
     req.commit_id = commit_id;
     req.qid = (uint16_t)qid;
     _Static_assert(sizeof(req) <= SQE_CMD_AREA, "fuse_uring_cmd_req fits the SQE128 command area");
@@ -512,6 +539,101 @@ static jint uring_read_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong
     return 0;
 }
 
+/* The tag of a queue-setup command's completion (never an entry: depth is at most 4096). */
+#define SETUP_TAG 0x7fff0000U
+
+/*
+ * Sends the one queued setup command and reaps its completion, which the
+ * kernel gives at once (ADD_QUEUE and ADD_BUFPOOL are never held). Nothing
+ * else is in flight on the ring then (before any REGISTER). Its result, or -errno.
+ */
+static int run_setup_cmd(struct uring *r)
+{
+    for (;;) {
+        int n = sys_uring_enter(r->fd, r->pending, 1, IORING_ENTER_GETEVENTS);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return RSPLICE_ERR();
+        }
+        r->pending -= (unsigned)n < r->pending ? (unsigned)n : r->pending;
+        unsigned head = *r->cq_head;
+        unsigned tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+        if (head != tail && r->pending == 0) {
+            struct io_uring_cqe *cqe = &r->cqes[head & *r->cq_mask];
+            int res = cqe->res;
+            int ours = cqe->user_data == SETUP_TAG;
+            __atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+            return ours ? res : -EPROTO;
+        }
+    }
+}
+
+/*
+ * FUSE_IO_URING_CMD_ADD_QUEUE for qid (FUSE_URING_ZERO_COPY with zero_copy):
+ * binds the queue to this ring. Sent and answered now. 0 or -errno.
+ */
+static jint uring_add_queue(JNIEnv *env, jclass cls, jlong ring, jint dev_fd, jint qid, jboolean zero_copy)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    struct io_uring_sqe *sqe = next_sqe(r);
+    if (sqe == NULL) {
+        return -EBUSY;
+    }
+    sqe->opcode = IORING_OP_URING_CMD;
+    sqe->fd = dev_fd;
+    sqe->cmd_op = FUSE_IO_URING_CMD_ADD_QUEUE;
+    sqe->user_data = SETUP_TAG;
+    struct rsplice_uring_cmd_req req;
+    memset(&req, 0, sizeof(req));
+    req.qid = (uint16_t)qid;
+    req.flags = zero_copy ? FUSE_URING_ZERO_COPY : 0;
+    memcpy(sqe->cmd, &req, sizeof(req));
+    publish_sqe(r);
+    int rc = run_setup_cmd(r);
+    if (rc == 0 && zero_copy) {
+        r->zero_copy = 1;
+    }
+    return rc;
+}
+
+/*
+ * FUSE_IO_URING_CMD_ADD_BUFPOOL for qid: the payload buffers, already slot 0
+ * of the ring's buffer table (see setBuffer), become the queue's pool; from
+ * then on every command of the queue names slot 0. Sent and answered now. 0 or -errno.
+ */
+static jint uring_add_bufpool(JNIEnv *env, jclass cls, jlong ring, jint dev_fd, jint qid)
+{
+    (void)env;
+    (void)cls;
+    struct uring *r = RSPLICE_PTR(ring);
+    struct io_uring_sqe *sqe = next_sqe(r);
+    if (sqe == NULL) {
+        return -EBUSY;
+    }
+    sqe->opcode = IORING_OP_URING_CMD;
+    sqe->fd = dev_fd;
+    sqe->cmd_op = FUSE_IO_URING_CMD_ADD_BUFPOOL;
+    sqe->user_data = SETUP_TAG;
+    sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+    sqe->buf_index = 0;
+    struct rsplice_uring_cmd_req req;
+    memset(&req, 0, sizeof(req));
+    req.qid = (uint16_t)qid;
+    req.bufpool.uaddr = (uint64_t)(uintptr_t)entry_payload(r, 0);
+    req.bufpool.len = (uint32_t)((size_t)r->depth * r->payload_len);
+    memcpy(sqe->cmd, &req, sizeof(req));
+    publish_sqe(r);
+    int rc = run_setup_cmd(r);
+    if (rc == 0) {
+        r->pool_fixed = 1;
+    }
+    return rc;
+}
+
 /* Closes the ring (the kernel cancels what is still registered) and frees the entries' memory. */
 static jint uring_close(JNIEnv *env, jclass cls, jlong ring)
 {
@@ -568,6 +690,8 @@ static const JNINativeMethod methods[] = {
     {"uringSparseBuffers", "(JI)I", (void *)uring_sparse_buffers},
     {"uringSetBuffer", "(JIJJ)I", (void *)uring_set_buffer},
     {"uringReadFixed", "(JIJIJII)I", (void *)uring_read_fixed},
+    {"uringAddQueue", "(JIIZ)I", (void *)uring_add_queue},
+    {"uringAddBufpool", "(JII)I", (void *)uring_add_bufpool},
 };
 
 int rsplice_uring_register(JNIEnv *env, jclass cls)

@@ -158,6 +158,35 @@ public final class FuseRing implements AutoCloseable {
         Errors.check("queue IORING_OP_READ_FIXED", NativeMethods.uringReadFixed(ring, fd, off, slot, addr, len, tag));
     }
 
+    /**
+     * FUSE_IO_URING_CMD_ADD_QUEUE (FUSE 7.46) for {@code qid}, sent and
+     * answered now (before any REGISTER): the queue is bound to this ring;
+     * with {@code zeroCopy} it is a zero-copy queue (CAP_SYS_ADMIN, a
+     * registered bufpool). Raw result: 0 or -errno.
+     */
+    public int addQueue(int devFd, int qid, boolean zeroCopy) {
+        return NativeMethods.uringAddQueue(ring, devFd, qid, zeroCopy);
+    }
+
+    /**
+     * FUSE_IO_URING_CMD_ADD_BUFPOOL for {@code qid}, sent and answered now:
+     * the payload buffers (already slot 0 of the buffer table, see
+     * {@link #usePayloadsAsPool}) become the queue's pool. Raw result: 0 or -errno.
+     */
+    public int addBufpool(int devFd, int qid) {
+        return NativeMethods.uringAddBufpool(ring, devFd, qid);
+    }
+
+    /**
+     * Zero copy's buffer table: slot 0 the payload buffers (the bufpool, one
+     * region), slots 1..depth empty for the kernel to put each entry's reader
+     * pages in. Before ADD_BUFPOOL.
+     */
+    public void usePayloadsAsPool() throws NativeIoException {
+        sparseBuffers(1 + depth);
+        setBuffer(0, payloadBase, depth * payloadBytes);
+    }
+
     /** The entry of a completion from {@link #await}. */
     public static int entry(long completion) {
         return (int) completion;

@@ -366,6 +366,19 @@ public final class FsCore {
                 && r.length() == ByteSource.FdRange.UNBOUNDED ? r.fd() : -1;
     }
 
+    /**
+     * Where an open file's bytes lie in a backing fd (a directory file: the
+     * whole fd; a stored archive member: its range), for the kernel's
+     * zero-copy READs that the daemon fills from there; null for produced bytes.
+     */
+    public ByteSource.FdRange backingRange(long fh) throws NativeIoException {
+        OpenHandle h = handle(fh, "zero copy");
+        if (probeFile != null && probeFile.owns(h.file)) {
+            return null;
+        }
+        return h.file.source() instanceof ByteSource.FdRange r ? r : null;
+    }
+
     /** A read into the transport's own buffer (a front end that cannot take a {@link ReadReply}). */
     public long readInto(long fh, long address, long size, long off) throws NativeIoException {
         return CopyReader.fill(handle(fh, "read").file.source(), address, size, off);

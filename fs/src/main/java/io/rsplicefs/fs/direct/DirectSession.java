@@ -146,6 +146,10 @@ public final class DirectSession implements EngineSession {
         return timeouts;
     }
 
+    FsCore core() {
+        return core;
+    }
+
     EngineCounters counters() {
         return counters;
     }
@@ -191,7 +195,8 @@ public final class DirectSession implements EngineSession {
             ring = uring.negotiate(flags, maxWrite); // the rings are made before the reply commits to them
             agreed |= ring;
         }
-        zeroCopy.atInit(flags, ring != 0, uring == null ? "not asked" : uring.why());
+        zeroCopy.atInit(flags, ring != 0, uring == null ? "not asked" : uring.why(),
+                uring == null ? null : uring.zeroCopyWhy());
         out.u32(Fuse.KERNEL_VERSION).u32(Fuse.KERNEL_MINOR).u32(readahead).u32((int) agreed)
                 .u32(16 | (12 << 16)) // max_background, congestion_threshold (u16 each)
                 .u32(maxWrite).u32(1) // time_gran: nanoseconds

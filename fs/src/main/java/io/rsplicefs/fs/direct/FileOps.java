@@ -56,7 +56,7 @@ final class FileOps {
             // this handle will fail, but the opener asked only to write.
             fh = core.open(path, flags, q);
         }
-        openReply(out, q.nodeid(), fh);
+        openReply(out, q.nodeid(), fh, (flags & FileConstants.O_ACCMODE) == FileConstants.O_RDONLY);
         out.send();
     }
 
@@ -66,7 +66,7 @@ final class FileOps {
      * so it is not asked then), else the daemon serves it, zero-copied over
      * the ring where the read path and the mount allow.
      */
-    private void openReply(Reply out, long nodeid, long fh) throws NativeIoException {
+    private void openReply(Reply out, long nodeid, long fh, boolean readOnly) throws NativeIoException {
         int backingId;
         try {
             backingId = passthrough.open(nodeid, fh);
@@ -77,7 +77,7 @@ final class FileOps {
         if (backingId > 0) {
             out.u64(fh).u32(Fuse.FOPEN_PASSTHROUGH).u32(backingId);
         } else {
-            out.u64(fh).u32(openFlags | zeroCopy.openFlags()).u32(0);
+            out.u64(fh).u32(openFlags | zeroCopy.openFlags(core.backingRange(fh) != null, readOnly)).u32(0);
         }
     }
 
@@ -109,7 +109,7 @@ final class FileOps {
             core.release(fh);
             throw e;
         }
-        openReply(out, nodeid, fh);
+        openReply(out, nodeid, fh, false);
         out.send();
     }
 

@@ -59,5 +59,16 @@ final class RingSlot {
         return n;
     }
 
+    /**
+     * Answers a zero-copied READ whose {@code n} bytes a read-fixed put into the
+     * reader's pages: the header alone goes into the entry, with
+     * out.len - 16 = payload_sz = n (the kernel then takes the pages as
+     * filled and copies nothing). {@code header}: 16 bytes of native memory to build it in.
+     */
+    long commitFilled(long header, java.nio.ByteBuffer headerBuf, long unique, int n) {
+        headerBuf.putInt(0, Fuse.OUT_HEADER + n).putInt(4, 0).putLong(8, unique);
+        return commit(header, Fuse.OUT_HEADER, payloadAddress(), n);
+    }
+
     private static final int EALREADY = 114;
 }

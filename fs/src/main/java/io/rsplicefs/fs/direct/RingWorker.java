@@ -1,11 +1,13 @@
 package io.rsplicefs.fs.direct;
 
 import io.rsplicefs.fs.Errno;
+import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.nativeio.FuseRing;
 import io.rsplicefs.nativeio.NativeIoException;
 import io.rsplicefs.nativeio.Splice;
 import io.rsplicefs.nativeio.Threads;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * One FUSE-over-io_uring queue's worker: registers the ring's entries for
@@ -33,12 +35,22 @@ final class RingWorker implements Runnable {
     private final int devFd;
     private final int qid;
     private final boolean pin;
+    /** Whether this ring is made for a zero-copy queue (set up with ADD_QUEUE and ADD_BUFPOOL first). */
+    private final boolean zeroCopyRing;
+    /** Whether the kernel took this queue as zero-copy (its READs may then come as the reader's pages). */
+    private boolean zeroCopyQueue;
     private final InFlight inFlight = new InFlight();
+    /** The 16-byte reply header of a zero-copied READ. */
+    private final ByteBuffer zcHeader = ByteBuffer.allocateDirect(Fuse.OUT_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    /** The completion tag of a read-fixed (entries are 0..depth-1). */
+    private static final int READ_FIXED_TAG = 0x7ffe0000;
     /** Whether this worker told the transport how its registration went. */
     private boolean settled;
 
-    RingWorker(DirectSession session, UringTransport transport, FuseRing ring, int devFd, int qid, boolean pin) {
+    RingWorker(DirectSession session, UringTransport transport, FuseRing ring, int devFd, int qid, boolean pin,
+            boolean zeroCopyRing) {
         this.pin = pin;
+        this.zeroCopyRing = zeroCopyRing;
         this.session = session;
         this.transport = transport;
         this.ring = ring;
@@ -89,6 +101,9 @@ final class RingWorker implements Runnable {
         // No PipePrefix for this thread: a read path that fills a pipe queues the payload alone.
         ReplySender sender = new ReplySender(out, false, session.counters());
         Dispatcher d = session.dispatcher();
+        if (zeroCopyRing) {
+            setUpZeroCopyQueue();
+        }
         for (int e = 0; e < ring.depth(); e++) {
             ring.register(devFd, qid, e);
         }
@@ -127,6 +142,32 @@ final class RingWorker implements Runnable {
         }
     }
 
+    /**
+     * FUSE 7.46, before any REGISTER: ADD_QUEUE with FUSE_URING_ZERO_COPY
+     * (binds the queue to this ring), then ADD_BUFPOOL (the ring's payload
+     * buffers, slot 0 of its table). A refused ADD_QUEUE leaves the queue to
+     * be made by REGISTER as a plain one (entries with their own payload
+     * buffers: the mount is served, without zero copy). A refused ADD_BUFPOOL
+     * after it leaves a zero-copy queue without a pool, whose REGISTER the
+     * kernel refuses: the connection then goes on over /dev/fuse (see
+     * {@link UringTransport#refused}). Either way the errno is the reason.
+     */
+    private void setUpZeroCopyQueue() {
+        int rc = ring.addQueue(devFd, qid, true);
+        if (rc < 0) {
+            transport.zeroCopyRefused(new NativeIoException("FUSE_IO_URING_CMD_ADD_QUEUE (zero copy) on queue " + qid,
+                    -rc).getMessage());
+            return;
+        }
+        rc = ring.addBufpool(devFd, qid);
+        if (rc < 0) {
+            transport.zeroCopyRefused(new NativeIoException("FUSE_IO_URING_CMD_ADD_BUFPOOL on queue " + qid, -rc)
+                    .getMessage());
+            return;
+        }
+        zeroCopyQueue = true;
+    }
+
     /** After a refused registration: the entries still registered end with the connection. */
     private void drainUntilEnd() throws NativeIoException {
         int open = ring.depth() - 1;
@@ -146,6 +187,65 @@ final class RingWorker implements Runnable {
         return errno == ENOTCONN || errno == ECONNABORTED || errno == ECANCELED || errno == ENODEV;
     }
 
+    /**
+     * A request whose payload the kernel handed over as the reader's pages
+     * (FUSE_URING_ENT_ZERO_COPY), registered at the entry's slot 1 + e: a
+     * READ is filled by IORING_OP_READ_FIXED from the open file's backing fd
+     * at the range's offset, clamped to the range's end (a member's
+     * neighbour is never read), and committed only after its completion (the
+     * kernel takes the pages as filled at the commit). Anything else (a WRITE:
+     * not built; a file without a backing range) is answered EIO, counted.
+     */
+    private void fillPages(int e, Request q, RingSlot slot, Reply out) throws NativeIoException {
+        UringZeroCopy zc = transport.zeroCopy();
+        if (q.opcode() != Fuse.READ) {
+            zc.copied("zero-copied opcode " + q.opcode() + " not served (answered EIO)");
+            replyError(q, out, Errno.EIO);
+            return;
+        }
+        long fh = q.u64(0);
+        long off = q.u64(8);
+        int size = q.u32(16);
+        session.counters().readSize(size);
+        ByteSource.FdRange r;
+        try {
+            r = session.core().backingRange(fh);
+        } catch (NativeIoException ex) {
+            replyError(q, out, ex.errno());
+            return;
+        }
+        if (r == null) {
+            zc.copied(UringZeroCopy.NO_RANGE + " (answered EIO)");
+            replyError(q, out, Errno.EIO);
+            return;
+        }
+        int len = (int) r.clamp(off, size);
+        int n = 0;
+        if (len > 0) {
+            ring.readFixed(r.fd(), r.position(off), 1 + e, 0, len, READ_FIXED_TAG);
+            long c = ring.await(true);
+            if (FuseRing.entry(c) != READ_FIXED_TAG) {
+                throw new NativeIoException("IORING_OP_READ_FIXED on queue " + qid + ": completion of "
+                        + FuseRing.entry(c) + " came first", Errno.EIO);
+            }
+            n = FuseRing.result(c);
+            if (n < 0) {
+                zc.copied("read-fixed failed: " + new NativeIoException("", -n).getMessage());
+                replyError(q, out, -n);
+                return;
+            }
+        }
+        zc.zeroCopied();
+        if (slot.commitFilled(Splice.address(zcHeader), zcHeader, q.unique(), n) < 0) {
+            session.counters().replyFailed();
+        }
+    }
+
+    private static void replyError(Request q, Reply out, int errno) {
+        out.start(q.unique());
+        out.error(errno);
+    }
+
     private void handle(int e, Request q, RingSlot slot, Reply out, ReplySender sender, Dispatcher d)
             throws NativeIoException {
         ByteBuffer h = ring.headers();
@@ -153,7 +253,9 @@ final class RingWorker implements Runnable {
         int len = h.getInt(base + FuseRing.IN_OUT + Fuse.IN_LEN);
         int opcode = h.getInt(base + FuseRing.IN_OUT + Fuse.IN_OPCODE);
         long commitId = h.getLong(base + FuseRing.ENT_COMMIT_ID);
-        int payload = h.getInt(base + FuseRing.ENT_PAYLOAD_SIZE);
+        boolean pages = zeroCopyQueue && (h.getLong(base + FuseRing.ENT_FLAGS) & FuseRing.ENT_ZERO_COPY) != 0;
+        // A zero-copied request's payload is the reader's pages, at the entry's slot: none in the pool.
+        int payload = pages ? 0 : h.getInt(base + FuseRing.ENT_PAYLOAD_SIZE);
         int opLen = len - Fuse.IN_HEADER - payload;
         slot.start(e, commitId);
         transport.countRequest();
@@ -170,7 +272,11 @@ final class RingWorker implements Runnable {
             }
         }
         inFlight.begin(q.unique());
-        d.handle(q, out, sender, -1);
+        if (pages) {
+            fillPages(e, q, slot, out);
+        } else {
+            d.handle(q, out, sender, -1);
+        }
         inFlight.end();
         if (!slot.committed()) {
             // Every ring request needs its commit, or the entry never comes back (a reply marked as not needed).

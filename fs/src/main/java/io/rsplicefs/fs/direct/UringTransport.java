@@ -60,6 +60,13 @@ final class UringTransport {
     private volatile String why = "";
     private volatile boolean used;
     private volatile int queues;
+    /** Rings per queue and entries per ring on this mount (zero copy: one ring of one entry per queue). */
+    private int perQueue = WORKERS_PER_QUEUE;
+    private int depth = DEPTH;
+    /** Whether the rings are made for zero-copy queues (their buffer tables taken). */
+    private boolean zeroCopyQueues;
+    /** Why the rings are not made for zero-copy queues although zero copy was wanted, or null. */
+    private String zeroCopyWhy;
     private final UringZeroCopy zeroCopy;
 
     /** @param zeroCopy told when the ring stops serving the mount after INIT */
@@ -68,9 +75,18 @@ final class UringTransport {
     }
 
     /**
-     * At INIT, before the reply: the flag to add to the reply (FUSE_OVER_IO_URING),
-     * with the rings made; or 0 (the reason kept) when the kernel did not offer
-     * it or the rings cannot be made.
+     * At INIT, before the reply: the flags to add to the reply
+     * (FUSE_OVER_IO_URING, and FUSE_HAS_IO_URING_BUFPOOL for zero-copy
+     * queues), with the rings made; or 0 (the reason kept) when the kernel did
+     * not offer it or the rings cannot be made.
+     * <p>
+     * Zero copy needs one ring per queue (a bufpool queue is bound to the ring
+     * that sent its ADD_QUEUE: commands from another get EXDEV), whose payload
+     * buffers are the queue's bufpool, registered as slot 0 of the ring's
+     * buffer table (the kernel refuses a zero-copy queue an unregistered pool),
+     * each of exactly the kernel's max_payload_sz. One entry per ring: the pool
+     * then has one buffer, at offset 0, which is the entry's. A table the
+     * kernel refuses (RLIMIT_MEMLOCK) leaves plain rings, with the reason.
      */
     long negotiate(long offered, int payloadBytes) {
         if ((offered & FuseRing.INIT_FLAG) == 0) {
@@ -83,6 +99,25 @@ final class UringTransport {
         } catch (IOException | RuntimeException e) {
             fallBack("cannot count the possible CPUs (" + POSSIBLE + "): " + e.getMessage());
             return 0;
+        }
+        if (zeroCopy.wantsQueues(offered)) {
+            try {
+                for (int i = 0; i < n; i++) {
+                    FuseRing r = FuseRing.open(1, Math.max(MIN_PAYLOAD, payloadBytes)); // max_payload_sz
+                    rings.add(r);
+                    r.usePayloadsAsPool();
+                }
+                perQueue = 1;
+                depth = 1;
+                zeroCopyQueues = true;
+                queues = n;
+                return FuseRing.INIT_FLAG | FuseRing.BUFPOOL_INIT_FLAG;
+            } catch (NativeIoException e) {
+                rings.forEach(FuseRing::close);
+                rings.clear();
+                zeroCopyWhy = "no zero-copy queues: " + e.getMessage();
+                System.err.println("rsplicefs: --read-path=uring-zc: " + zeroCopyWhy);
+            }
         }
         try {
             for (int i = 0; i < n * WORKERS_PER_QUEUE; i++) {
@@ -98,16 +133,34 @@ final class UringTransport {
         return FuseRing.INIT_FLAG;
     }
 
+    /** The kernel's smallest max_payload_sz: a zero-copy pool buffer must be exactly that size. */
+    private static final int MIN_PAYLOAD = 8192;
+
+    /** Why the queues are not zero-copy though zero copy was wanted (for the INIT decision), or null. */
+    String zeroCopyWhy() {
+        return zeroCopyWhy;
+    }
+
+    /** A zero-copy queue's setup command was refused: said once, and no open is zero-copied. */
+    void zeroCopyRefused(String why) {
+        System.err.println("rsplicefs: --read-path=uring-zc: " + why);
+        zeroCopy.queueRefused(why);
+    }
+
+    UringZeroCopy zeroCopy() {
+        return zeroCopy;
+    }
+
     /** After the INIT reply (the connection is initialized): a worker per queue registers its entries. */
     void start(DirectSession session, int devFd) {
         settled = new CountDownLatch(rings.size());
         for (int i = 0; i < rings.size(); i++) {
-            int q = i / WORKERS_PER_QUEUE;
-            boolean pin = PIN.equals("all") || PIN.equals("one") && i % WORKERS_PER_QUEUE == 0;
-            RingWorker w = new RingWorker(session, this, rings.get(i), devFd, q, pin);
+            int q = i / perQueue;
+            boolean pin = PIN.equals("all") || PIN.equals("one") && i % perQueue == 0;
+            RingWorker w = new RingWorker(session, this, rings.get(i), devFd, q, pin, zeroCopyQueues);
             workers.add(w);
             session.ringWorkerStarted();
-            Thread t = new Thread(w, "rsplicefs-uring-q" + q + "-" + i % WORKERS_PER_QUEUE);
+            Thread t = new Thread(w, "rsplicefs-uring-q" + q + "-" + i % perQueue);
             t.setDaemon(true);
             t.start();
         }
@@ -136,7 +189,7 @@ final class UringTransport {
     }
 
     void registered(int qid) {
-        if (registered.incrementAndGet() == queues * WORKERS_PER_QUEUE && why.isEmpty()) {
+        if (registered.incrementAndGet() == queues * perQueue && why.isEmpty()) {
             used = true;
         }
     }
@@ -223,7 +276,7 @@ final class UringTransport {
     /** For stats: what was asked, what serves, why not the ring. */
     MountStats.RingStats snapshot(Transport asked) {
         return new MountStats.RingStats(asked.id(), used ? "uring" : "dev", why, used ? queues : 0,
-                WORKERS_PER_QUEUE * DEPTH,
+                perQueue * depth,
                 requests.sum(), lostEntries.sum());
     }
 

@@ -16,12 +16,10 @@ import io.rsplicefs.nativeio.FuseRing;
 final class UringZeroCopy {
     static final String NO_KERNEL = "kernel offers no io_uring zero-copy (needs FUSE 7.46, Linux 7.3)";
     static final String NOT_PRIVILEGED = "zero-copy queues need CAP_SYS_ADMIN";
-    /**
-     * Every precondition holds, but this build does not set up bufpool and
-     * zero-copy queues yet (issue 20's third stage): said, not hidden.
-     */
-    static final String NOT_BUILT = "this build does not set up zero-copy queues yet (the kernel and the daemon"
-            + " would allow it)";
+    /** An open whose store gives no backing fd range (inflated archive data): nothing to read-fix from. */
+    static final String NO_RANGE = "no backing range (produced bytes)";
+    /** An open that may write: zero-copied WRITEs (write-fixed into the backing file) are not built. */
+    static final String WRITABLE = "opened for writing (zero-copied WRITEs are not built)";
 
     private final ZeroCopyCounters counters;
     private final boolean wanted;
@@ -41,11 +39,18 @@ final class UringZeroCopy {
         counters.status(!wanted ? "off" : whyNot != null ? "unavailable: " + whyNot : "on");
     }
 
+    /** At INIT, before the transport makes its rings: whether to make them for zero-copy queues. */
+    boolean wantsQueues(long offered) {
+        return wanted && unavailable == null && (offered & FuseRing.BUFPOOL_INIT_FLAG) != 0;
+    }
+
     /**
-     * At INIT, after the transport's decision: what the kernel offered, and
-     * whether the ring serves the mount ({@code transportWhy}: why not, when it does not).
+     * At INIT, after the transport's decision: what the kernel offered,
+     * whether the ring serves the mount ({@code transportWhy}: why not, when
+     * it does not), and why its queues are not zero-copy ({@code queueWhy},
+     * null when they are being set up so).
      */
-    void atInit(long offered, boolean ringAgreed, String transportWhy) {
+    void atInit(long offered, boolean ringAgreed, String transportWhy, String queueWhy) {
         decided = true;
         if (!wanted || unavailable != null) {
             return;
@@ -54,9 +59,29 @@ final class UringZeroCopy {
             unavailable(NO_KERNEL);
         } else if (!ringAgreed) {
             unavailable("the io_uring transport does not serve this mount: " + transportWhy);
-        } else {
-            unavailable(NOT_BUILT);
+        } else if (queueWhy != null) {
+            unavailable(queueWhy);
         }
+    }
+
+    /**
+     * A queue's ADD_QUEUE or ADD_BUFPOOL was refused (before any REGISTER, so
+     * before any open): the mount's opens are not zero-copied.
+     */
+    void queueRefused(String why) {
+        if (wanted && unavailable == null) {
+            unavailable(why);
+        }
+    }
+
+    /** A READ the kernel handed over as the reader's pages, filled by a read-fixed. */
+    void zeroCopied() {
+        counters.zeroCopied();
+    }
+
+    /** A READ of a zero-copy open that was copied, and why. */
+    void copied(String why) {
+        counters.copied(why);
     }
 
     /** The ring transport stopped serving the mount after INIT (a queue's registration was refused). */
@@ -71,12 +96,20 @@ final class UringZeroCopy {
         counters.status("unavailable: " + why);
     }
 
-    /** The open flag for a new handle (FOPEN_IO_URING_ZERO_COPY), or 0 with the reason counted. */
-    int openFlags() {
+    /**
+     * The open flag for a new handle (FOPEN_IO_URING_ZERO_COPY), or 0 with the
+     * reason counted: only for read-only handles whose store gives a backing fd range.
+     */
+    int openFlags(boolean backingRange, boolean readOnly) {
         if (!wanted) {
             return 0;
         }
         String why = unavailable;
+        if (why == null && !backingRange) {
+            why = NO_RANGE;
+        } else if (why == null && !readOnly) {
+            why = WRITABLE;
+        }
         if (why != null) {
             counters.fellBack(why);
             return 0;

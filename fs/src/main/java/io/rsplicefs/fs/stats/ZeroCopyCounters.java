@@ -45,6 +45,15 @@ public final class ZeroCopyCounters {
         reasons.computeIfAbsent(reason, k -> new LongAdder()).increment();
     }
 
+    /**
+     * A READ of a zero-copy open that was copied instead (kept with the open
+     * reasons, marked as a read's): the kernel did not hand over its pages, or
+     * the daemon could not fill them.
+     */
+    public void copied(String reason) {
+        reasons.computeIfAbsent("read copied: " + reason, k -> new LongAdder()).increment();
+    }
+
     public MountStats.ZeroCopyStats snapshot() {
         Map<String, Long> r = new TreeMap<>();
         reasons.forEach((k, v) -> r.put(k, v.sum()));

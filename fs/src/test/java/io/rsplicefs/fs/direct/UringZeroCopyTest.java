@@ -1,6 +1,8 @@
 package io.rsplicefs.fs.direct;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.fs.stats.ZeroCopyCounters;
@@ -15,7 +17,7 @@ class UringZeroCopyTest {
 
     private static MountStats.ZeroCopyStats opens(UringZeroCopy zc, ZeroCopyCounters c, int n) {
         for (int i = 0; i < n; i++) {
-            assertEquals(0, zc.openFlags(), "no FOPEN_IO_URING_ZERO_COPY while it cannot be had");
+            assertEquals(0, zc.openFlags(true, true), "no FOPEN_IO_URING_ZERO_COPY while it cannot be had");
         }
         return c.snapshot();
     }
@@ -24,7 +26,7 @@ class UringZeroCopyTest {
     void otherReadPathsAskForNothingAndCountNothing() {
         ZeroCopyCounters c = new ZeroCopyCounters();
         UringZeroCopy zc = new UringZeroCopy(c, false, null);
-        zc.atInit(RING | BUFPOOL, true, "");
+        zc.atInit(RING | BUFPOOL, true, "", null);
         assertEquals(new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of()), opens(zc, c, 3));
     }
 
@@ -33,7 +35,7 @@ class UringZeroCopyTest {
         for (boolean ring : new boolean[] {true, false}) {
             ZeroCopyCounters c = new ZeroCopyCounters();
             UringZeroCopy zc = new UringZeroCopy(c, true, null);
-            zc.atInit(ring ? RING : 0, ring, ring ? "" : "the fuse module's enable_uring is N");
+            zc.atInit(ring ? RING : 0, ring, ring ? "" : "the fuse module's enable_uring is N", null);
             MountStats.ZeroCopyStats s = opens(zc, c, 2);
             assertEquals("unavailable: " + UringZeroCopy.NO_KERNEL, s.status());
             assertEquals(Map.of(UringZeroCopy.NO_KERNEL, 2L), s.fallbackReasons());
@@ -44,7 +46,7 @@ class UringZeroCopyTest {
     void anUnprivilegedDaemonKeepsItsReasonOnAnyKernel() {
         ZeroCopyCounters c = new ZeroCopyCounters();
         UringZeroCopy zc = new UringZeroCopy(c, true, UringZeroCopy.NOT_PRIVILEGED);
-        zc.atInit(RING | BUFPOOL, true, "");
+        zc.atInit(RING | BUFPOOL, true, "", null);
         MountStats.ZeroCopyStats s = opens(zc, c, 1);
         assertEquals("unavailable: " + UringZeroCopy.NOT_PRIVILEGED, s.status());
         assertEquals(Map.of(UringZeroCopy.NOT_PRIVILEGED, 1L), s.fallbackReasons());
@@ -55,16 +57,51 @@ class UringZeroCopyTest {
         ZeroCopyCounters c = new ZeroCopyCounters();
         UringZeroCopy zc = new UringZeroCopy(c, true, null);
         zc.transportFellBack("before INIT: not yet the reason"); // the transport's own INIT fallback comes first
-        zc.atInit(BUFPOOL, false, "the fuse module's enable_uring is N");
+        zc.atInit(BUFPOOL, false, "the fuse module's enable_uring is N", null);
         String why = "the io_uring transport does not serve this mount: the fuse module's enable_uring is N";
         assertEquals(Map.of(why, 1L), opens(zc, c, 1).fallbackReasons());
     }
 
     @Test
-    void everythingInPlaceStillSaysThatThisBuildHasNoZeroCopyQueues() {
+    void everythingInPlaceZeroCopiesReadOnlyOpensWithABackingRange() {
         ZeroCopyCounters c = new ZeroCopyCounters();
         UringZeroCopy zc = new UringZeroCopy(c, true, null);
-        zc.atInit(RING | BUFPOOL, true, "");
-        assertEquals("unavailable: " + UringZeroCopy.NOT_BUILT, opens(zc, c, 1).status());
+        assertTrue(zc.wantsQueues(RING | BUFPOOL));
+        zc.atInit(RING | BUFPOOL, true, "", null);
+        assertEquals(FuseRing.FOPEN_ZERO_COPY, zc.openFlags(true, true));
+        assertEquals(0, zc.openFlags(false, true), "produced bytes have nothing to read-fix from");
+        assertEquals(0, zc.openFlags(true, false), "zero-copied WRITEs are not built");
+        zc.zeroCopied();
+        zc.copied("x");
+        MountStats.ZeroCopyStats s = c.snapshot();
+        assertEquals("on", s.status());
+        assertEquals(1, s.opens());
+        assertEquals(1, s.zeroCopied());
+        assertEquals(2, s.fallbacks());
+        assertEquals(Map.of(UringZeroCopy.NO_RANGE, 1L, UringZeroCopy.WRITABLE, 1L, "read copied: x", 1L),
+                s.fallbackReasons());
+    }
+
+    @Test
+    void aRefusedQueueOrBufferTableIsTheReason() {
+        ZeroCopyCounters c = new ZeroCopyCounters();
+        UringZeroCopy zc = new UringZeroCopy(c, true, null);
+        zc.atInit(RING | BUFPOOL, true, "", "no zero-copy queues: io_uring_register failed: ENOMEM");
+        assertEquals("unavailable: no zero-copy queues: io_uring_register failed: ENOMEM", opens(zc, c, 1).status());
+        ZeroCopyCounters c2 = new ZeroCopyCounters();
+        UringZeroCopy zc2 = new UringZeroCopy(c2, true, null);
+        zc2.atInit(RING | BUFPOOL, true, "", null);
+        zc2.queueRefused("FUSE_IO_URING_CMD_ADD_QUEUE (zero copy) on queue 0 failed: EPERM");
+        assertEquals(Map.of("FUSE_IO_URING_CMD_ADD_QUEUE (zero copy) on queue 0 failed: EPERM", 1L),
+                opens(zc2, c2, 1).fallbackReasons());
+    }
+
+    @Test
+    void noBufpoolOfferedMeansNoZeroCopyRings() {
+        UringZeroCopy zc = new UringZeroCopy(new ZeroCopyCounters(), true, null);
+        assertFalse(zc.wantsQueues(RING));
+        assertFalse(new UringZeroCopy(new ZeroCopyCounters(), false, null).wantsQueues(RING | BUFPOOL));
+        assertFalse(new UringZeroCopy(new ZeroCopyCounters(), true, UringZeroCopy.NOT_PRIVILEGED)
+                .wantsQueues(RING | BUFPOOL));
     }
 }

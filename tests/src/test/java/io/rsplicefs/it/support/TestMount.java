@@ -53,6 +53,17 @@ public final class TestMount implements AutoCloseable {
         return new TestMount(FuseMount.mount(c), src, mnt, budget);
     }
 
+    /** Mounts the archive file {@code archive} at {@code mnt} (created if missing). */
+    public static TestMount ofArchive(Path archive, Path mnt, ReadPath path, Duration budget,
+                                      java.util.function.Consumer<MountConfig> tweak) throws Exception {
+        Files.createDirectories(mnt);
+        MountConfig c = new MountConfig(archive, mnt).readPath(path).engine(TestEngine.current());
+        if (tweak != null) {
+            tweak.accept(c);
+        }
+        return new TestMount(FuseMount.mount(c), archive, mnt, budget);
+    }
+
     public static TestMount of(Path dir, ReadPath path, boolean donate) throws Exception {
         return of(dir, path, donate, Duration.ofMinutes(5), null);
     }
