@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * FUSE io_uring zero copy at work (FUSE 7.46, Linux 7.3, root: the 7.3 guest,
  * vagrant/kernel-matrix.sh --kernels 7.3 --tests uring): READs come as the
  * reader's own pages, filled by a read-fixed from the backing fd, and are
- * byte-exact for sizes around a page and past a request, read sequentially
+ * byte-exact for sizes around a page, past a request and 64 MiB, read sequentially
  * (page cache) and at random offsets (from the daemon again), on a directory
  * file and on stored tar members whose data is not page-aligned; every READ
  * is counted as zero-copied, none copied. Skipped where the kernel offers no
@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("kernel")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class UringZeroCopyReadsTest {
-    static final int[] SIZES = UringZeroCopyTest.SIZES;
+    /** UringZeroCopyTest's sizes and 64 MiB (64 READs of a request each, readahead permitting). */
+    static final int[] SIZES = {0, 1, 4095, 4096, 4097, (1 << 20) + 3, 64 << 20};
 
     @TempDir
     Path dir;
