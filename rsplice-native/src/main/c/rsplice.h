@@ -31,6 +31,7 @@ int rsplice_creds_register(JNIEnv *env, jclass cls);
 int rsplice_fuse_register(JNIEnv *env, jclass cls);
 int rsplice_fusermount_register(JNIEnv *env, jclass cls);
 int rsplice_uring_register(JNIEnv *env, jclass cls);
+int rsplice_spawn_register(JNIEnv *env, jclass cls);
 
 /* Called from JNI_OnUnload: closes what the library opened for itself. */
 void rsplice_pipe_unload(void);

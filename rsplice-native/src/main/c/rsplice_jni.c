@@ -20,7 +20,7 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
         rsplice_errors_register, rsplice_pipe_register, rsplice_splice_register,
         rsplice_arena_register, rsplice_residency_register, rsplice_files_register,
         rsplice_threads_register, rsplice_lru_register, rsplice_creds_register,
-        rsplice_fuse_register, rsplice_fusermount_register, rsplice_uring_register,
+        rsplice_fuse_register, rsplice_fusermount_register, rsplice_uring_register, rsplice_spawn_register,
     };
     for (unsigned i = 0; i < sizeof(registrars) / sizeof(registrars[0]); i++) {
         if (registrars[i](env, cls) != 0) {

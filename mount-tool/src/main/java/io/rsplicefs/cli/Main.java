@@ -1,5 +1,6 @@
 package io.rsplicefs.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -19,9 +20,19 @@ public final class Main {
     }
 
     static int run(String... args) {
-        if (DaemonChild.isDaemonCall(args)) {
-            return DaemonChild.run(args);
+        if (DaemonLauncher.launchesAtOnce(args)) {
+            // A background mount: its daemon JVM parses the arguments; this one only waits for it.
+            try {
+                return new DaemonLauncher(List.of(args)).launch();
+            } catch (CliException e) {
+                System.err.println(ErrorReporter.PREFIX + e.getMessage());
+                return EXIT_FAILURE;
+            }
         }
+        return parseAndRun(args);
+    }
+
+    private static int parseAndRun(String... args) {
         CommandLine cmd = commandLine();
         if (MountHelper.isHelperCall(args, cmd.getSubcommands().keySet())) {
             // mount.fuse's call for mount -t fuse.rsplicefs and /etc/fstab: SOURCE MOUNTPOINT -o OPTS

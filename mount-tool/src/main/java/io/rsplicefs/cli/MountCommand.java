@@ -184,13 +184,11 @@ final class MountCommand implements Callable<Integer> {
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"
                     + " transport endpoint is not connected); clean it up with: rsplicefs umount " + mp);
         }
-        if (!daemonChild) {
-            MountPreflight.check(opts, engine);
-        }
+        MountPreflight.check(opts, engine);
         if (foreground || debug || daemonChild) {
-            return new ServingProcess(req, daemonChild, RuntimeDir.forCurrentUser()).serve();
+            return new ServingProcess(req, daemonChild && !foreground && !debug, RuntimeDir.forCurrentUser())
+                    .serve();
         }
-        new DaemonLauncher(req, RuntimeDir.forCurrentUser().create()).launch();
-        return Main.EXIT_OK;
+        return new DaemonLauncher(req.daemonArgs()).launch();
     }
 }

@@ -37,11 +37,13 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
         return c;
     }
 
-    /** The arguments for "rsplicefs mount" that make a daemon child serve this request. */
+    /**
+     * "mount" and the options and operands that ask for this request, every path absolute: what the daemon
+     * child of a background mount parses ({@link DaemonLauncher} adds its marker).
+     */
     List<String> daemonArgs() {
         List<String> a = new ArrayList<>();
         a.add("mount");
-        a.add(MountCommand.DAEMON_OPTION);
         a.add("--read-path=" + readPath.id());
         a.add("--write-path=" + writePath.id());
         a.add(donate ? "--donate" : "--no-donate");
@@ -79,63 +81,5 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
         a.add(source.toString());
         a.add(mountpoint.toString());
         return a;
-    }
-
-    /**
-     * The request from what {@link #daemonArgs()} wrote after "mount --daemon-child", read
-     * without picocli: building its model of every command took about 0.2 s of the daemon's start.
-     * The launcher checked and canonicalised everything already, with the same jar.
-     */
-    static MountRequest fromDaemonArgs(List<String> args) {
-        ReadPath readPath = ReadPath.AUTO;
-        WritePath writePath = WritePath.AUTO;
-        boolean donate = false;
-        boolean forceGift = false;
-        List<String> fuseOptions = new ArrayList<>();
-        boolean debug = false;
-        int threads = 0;
-        boolean stableReplies = true;
-        long inflateCache = 0;
-        Path inflateCacheDir = null;
-        Engine engine = Engine.DIRECT;
-        int maxRequest = 1 << 20;
-        long readAhead = -1;
-        boolean directIo = false;
-        boolean writebackCache = false;
-        Transport transport = Transport.DEV;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
-            switch (a.contains("=") ? a.substring(0, a.indexOf('=')) : a) {
-                case "--read-path" -> readPath = ReadPath.parse(value);
-                case "--write-path" -> writePath = WritePath.parse(value);
-                case "--donate" -> donate = true;
-                case "--no-donate" -> donate = false;
-                case "--force-gift" -> forceGift = true;
-                case "-o" -> fuseOptions.add(args.get(++i));
-                case "-d" -> debug = true;
-                case "--engine" -> engine = Engine.parse(value);
-                case "--threads" -> threads = Integer.parseInt(value);
-                case "--max-request" -> maxRequest = Integer.parseInt(value);
-                case "--read-ahead" -> readAhead = Long.parseLong(value);
-                case "--direct-io" -> directIo = true;
-                case "--writeback-cache" -> writebackCache = true;
-                case "--transport" -> transport = Transport.parse(value);
-                case "--stable-replies" -> stableReplies = true;
-                case "--no-stable-replies" -> stableReplies = false;
-                case "--inflate-cache" -> inflateCache = Long.parseLong(value);
-                case "--inflate-cache-dir" -> inflateCacheDir = Path.of(value);
-                case "--" -> {
-                    if (args.size() != i + 3) {
-                        throw new IllegalArgumentException("daemon arguments: source and mount point expected after --");
-                    }
-                    return new MountRequest(Path.of(args.get(i + 1)), Path.of(args.get(i + 2)), readPath, writePath,
-                            donate, forceGift, List.copyOf(fuseOptions), debug, threads, stableReplies, inflateCache,
-                            inflateCacheDir, engine, maxRequest, readAhead, directIo, writebackCache, transport);
-                }
-                default -> throw new IllegalArgumentException("daemon arguments: unknown " + a);
-            }
-        }
-        throw new IllegalArgumentException("daemon arguments: no -- before the paths");
     }
 }

@@ -2,7 +2,10 @@ package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.FuseMount;
 import io.rsplicefs.fs.MountException;
+import io.rsplicefs.nativeio.AtFiles;
+import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.NativeIoException;
+import io.rsplicefs.nativeio.Threads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,9 +14,9 @@ import java.time.temporal.ChronoUnit;
 /**
  * The process that holds a mount and serves it: the foreground of
  * {@code mount -f}, or the daemon child of a background mount. It mounts,
- * leaves a {@link DaemonRecord} (the launcher's readiness signal, umount's
- * way to the pid), serves until the mount goes away, and on SIGTERM/SIGINT
- * unmounts itself and exits 0.
+ * leaves a {@link DaemonRecord} (umount's and stats' way to the pid), tells
+ * a launcher the mount is live and moves its output to the log, serves until
+ * the mount goes away, and on SIGTERM/SIGINT unmounts itself and exits 0.
  */
 final class ServingProcess {
     private final MountRequest request;
@@ -61,9 +64,12 @@ final class ServingProcess {
             }
         }
         if (m.notice() != null) {
-            System.err.println(ErrorReporter.PREFIX + m.notice());
+            System.err.println(ErrorReporter.PREFIX + m.notice()); // a daemon child's launcher relays it
         }
         publish(m);
+        if (daemonChild) {
+            detach();
+        }
         log("serving " + request.source() + " on " + request.mountpoint() + " (read path " + m.readPath().id()
                 + ", write path " + request.writePath().id() + ", donate " + (request.donate() ? "on" : "off") + ")");
         try {
@@ -96,6 +102,49 @@ final class ServingProcess {
                 // In the foreground only `rsplicefs umount` loses the pid; Ctrl-C still works.
                 System.err.println(ErrorReporter.PREFIX + "note: cannot write " + recordFile + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Tells the launcher the mount is live ({@link DaemonLauncher#READY} on stdout, its pipe), then lets go
+     * of its pipe and directory: stdout and stderr become the log, the directory "/". A log that cannot be
+     * opened is found before the line, while the launcher still reports errors, and ends the mount.
+     */
+    private void detach() throws CliException {
+        Path logFile = runtimeDir.logFile(request.mountpoint());
+        int fd;
+        try {
+            fd = AtFiles.openat(-100 /* AT_FDCWD; the log's path is absolute */, logFile.toString(),
+                    FileConstants.O_WRONLY | FileConstants.O_APPEND | FileConstants.O_CREAT | FileConstants.O_CLOEXEC,
+                    0644);
+        } catch (NativeIoException e) {
+            stop();
+            throw new CliException("cannot write the daemon's log " + logFile + " (" + e.getMessage() + "); set "
+                    + RuntimeDir.ENV + " to a writable directory");
+        }
+        try {
+            System.err.flush();
+            System.out.println(DaemonLauncher.READY);
+            System.out.flush();
+            Threads.outputTo(fd);
+        } catch (NativeIoException e) {
+            // The launcher has its line and is gone: this note reaches nobody, the mount serves on regardless.
+            System.err.println(ErrorReporter.PREFIX + "note: " + e.getMessage());
+        } finally {
+            closeQuietly(fd);
+        }
+        try {
+            Threads.leaveDirectory();
+        } catch (NativeIoException e) {
+            log("note: " + e.getMessage() + "; the launcher's directory stays busy while mounted");
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            AtFiles.close(fd);
+        } catch (NativeIoException e) {
+            // fds 1 and 2 hold the log now; this fd was only the way to them
         }
     }
 

@@ -31,7 +31,7 @@ class MountRequestTest {
         List<String> args = r.daemonArgs();
         assertEquals("mount", args.get(0));
         MountCommand c = parse(args.subList(1, args.size()));
-        assertTrue(c.daemonChild);
+        assertFalse(c.daemonChild, "the launcher adds its marker");
         assertEquals(r.source(), c.source, "a path starting with '-' after --");
         assertEquals(r.mountpoint(), c.mountpoint);
         assertEquals(ReadPath.GIFT, c.readPath);
@@ -53,18 +53,23 @@ class MountRequestTest {
     }
 
     @Test
-    void theDaemonChildReadsTheSameRequestWithoutPicocli() {
-        for (MountRequest r : List.of(
-                new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
-                        true, List.of("allow_other", "nonempty"), true, 1, false, 5L << 20, Path.of("/var/cache/x"),
-                        Engine.DIRECT, 512 * 1024, 2 << 20, true, true, Transport.URING),
-                new MountRequest(Path.of("/a.tar"), Path.of("/m"), ReadPath.AUTO, WritePath.AUTO, false, false,
-                        List.of(), false, 0, true, 1L << 30, Path.of("/var/tmp"), Engine.JNR_FUSE, 1 << 20, -1, false,
-                        false, Transport.DEV))) {
-            List<String> args = r.daemonArgs();
-            assertTrue(DaemonChild.isDaemonCall(args.toArray(String[]::new)));
-            assertEquals(r, MountRequest.fromDaemonArgs(args.subList(2, args.size())));
-        }
+    void aPlainBackgroundMountIsLaunchedWithoutParsingHere() {
+        assertTrue(DaemonLauncher.launchesAtOnce("mount", "a.tar", "mp"));
+        assertTrue(DaemonLauncher.launchesAtOnce("mount", "--read-path=rsplice", "-o", "-odd", "a", "b"));
+        assertTrue(DaemonLauncher.launchesAtOnce("mount", "-oallow_other", "a", "b"));
+        assertTrue(DaemonLauncher.launchesAtOnce("mount", "--", "-f", "b"), "after -- only operands");
+    }
+
+    @Test
+    void anythingThatMayNotBeABackgroundMountIsParsedFirst() {
+        assertFalse(DaemonLauncher.launchesAtOnce("mount", "a"), "a usage error");
+        assertFalse(DaemonLauncher.launchesAtOnce("mount", "-f", "a", "b"));
+        assertFalse(DaemonLauncher.launchesAtOnce("mount", "-d", "a", "b"));
+        assertFalse(DaemonLauncher.launchesAtOnce("mount", "-fo", "ro", "a", "b"), "a cluster with -f");
+        assertFalse(DaemonLauncher.launchesAtOnce("mount", "--help", "a", "b"));
+        assertFalse(DaemonLauncher.launchesAtOnce("mount", MountCommand.DAEMON_OPTION, "a", "b"), "the child itself");
+        assertFalse(DaemonLauncher.launchesAtOnce("stats", "a", "b"));
+        assertFalse(DaemonLauncher.launchesAtOnce("/src", "/mp", "-o", "ro"), "mount(8)'s call: parsed first");
     }
 
     @Test

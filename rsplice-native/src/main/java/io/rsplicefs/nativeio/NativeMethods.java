@@ -175,6 +175,15 @@ final class NativeMethods {
 
     static native int setsid();
 
+    static native int outputTo(int fd);
+
+    static native int chdirRoot();
+
+    // starting a daemon child (rsplice_spawn.c)
+    static native int spawn(String[] argv, int[] pidAndFd);
+
+    static native int waitChild(int pid, boolean block);
+
     static native int sysSpliceNumber();
 
     static native int[] fileConstants();

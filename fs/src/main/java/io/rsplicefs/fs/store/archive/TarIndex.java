@@ -36,14 +36,25 @@ final class TarIndex {
         if (want < 0) {
             return false;
         }
-        long unsigned = 0;
-        long signed = 0;
-        for (int i = 0; i < BLOCK; i++) {
-            int b = (i >= 148 && i < 156) ? ' ' : h[i];
-            unsigned += b & 0xff;
-            signed += b;
+        // Once per member at mount, and mostly before the JIT compiles it: the loop is kept to the fewest
+        // bytecodes (one accumulator, the checksum field added as its eight spaces); it was half the index's time.
+        int unsigned = 8 * ' ';
+        for (int i = 0; i < 148; i++) {
+            unsigned += h[i] & 0xff;
         }
-        return want == unsigned || want == signed;
+        for (int i = 156; i < BLOCK; i++) {
+            unsigned += h[i] & 0xff;
+        }
+        return want == unsigned || want == signedSum(h);
+    }
+
+    /** The checksum as some old tars computed it, over signed bytes. */
+    private static int signedSum(byte[] h) {
+        int signed = 8 * ' ';
+        for (int i = 0; i < BLOCK; i++) {
+            signed += (i >= 148 && i < 156) ? 0 : h[i];
+        }
+        return signed;
     }
 
     static void index(FileChannel ch, ArchiveTree tree) throws IOException {
