@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.it.support.Backing;
+import io.rsplicefs.it.support.KernelMoves;
 import io.rsplicefs.nativeio.AtFiles;
 import io.rsplicefs.nativeio.FileConstants;
 import io.rsplicefs.nativeio.PageFrames;
@@ -264,7 +265,7 @@ class ArchiveMountTest extends CliTestBase {
     void donationMovesPagesOfAnAlignedStoredMemberOnly() throws Exception {
         byte[] data = new byte[8 << 20];
         new Random(5).nextBytes(data);
-        for (int shift : new int[] {0, 512}) {
+        for (int shift : new int[] {512, 0}) { // the aligned one last: a kernel that moves nothing ends the test there
             Path a = Files.write(base.resolve("z" + shift + ".zip"), storedZip(data, shift));
             Path mp = mount(a, "--read-path=rsplice", "--donate");
             try {
@@ -279,6 +280,8 @@ class ArchiveMountTest extends CliTestBase {
                         s.store().get("alignedOpens"), s.store().get("unalignedOpens"));
                 if (shift == 0) {
                     assertEquals(1L, s.store().get("alignedOpens"));
+                    KernelMoves.assumeSome(Math.max(pages - resident, s.readPath("rsplice").donation().movedPages()),
+                            data.length / 4096, "an aligned stored zip member");
                     assertTrue(pages - resident >= 0.9 * (data.length / 4096), "the member's pages moved");
                 } else {
                     assertEquals(1L, s.store().get("unalignedOpens"));

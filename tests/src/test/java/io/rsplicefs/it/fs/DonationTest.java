@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.rsplicefs.fs.read.ReadPath;
 import io.rsplicefs.fs.stats.ReadCounters;
 import io.rsplicefs.it.support.Backing;
+import io.rsplicefs.it.support.KernelMoves;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
 import io.rsplicefs.it.support.TimeScale;
@@ -98,6 +99,7 @@ class DonationTest {
                 assertTrue(sampled >= pages / 2, "samples: " + c.snapshot());
                 assertTrue(Math.abs(counted - measured) < 0.1,
                         "counters (" + counted + ") agree with mincore (" + measured + ")");
+                KernelMoves.assumeSome(Math.max(moved, pages - resident), pages, "a donating read, round " + round);
                 // The criterion, every round: at most 10% of the backing file left resident.
                 // Without the LRU flush (FreshPageFlush) 5-22% stayed behind on 6.18, more under load.
                 assertTrue(resident <= pages / 10, "round " + round + ": " + resident + " of " + pages
@@ -185,8 +187,9 @@ class DonationTest {
                 }
             }
             System.out.printf("pagemap: %d of %d FUSE pages are the backing file's frames%n", same, pages);
-            assertTrue(same >= pages * 9 / 10, same + " of " + pages + " FUSE pages are the backing file's frames");
             awaitReleased(m);
+            KernelMoves.assumeSome(Math.max(same, m.counters().movedPages()), pages, "pagemap after a donating read");
+            assertTrue(same >= pages * 9 / 10, same + " of " + pages + " FUSE pages are the backing file's frames");
             ReadCounters c = m.counters();
             double movedRatio = (double) c.movedPages() / c.sampledPages();
             assertTrue(Math.abs(movedRatio - (double) same / pages) < 0.1,
