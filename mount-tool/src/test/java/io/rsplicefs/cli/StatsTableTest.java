@@ -15,10 +15,10 @@ class StatsTableTest {
     static MountStats stats(MountStats.EngineStats engine) {
         return new MountStats(new MountStats.MountInfo(engine == null ? "jnr-fuse" : "direct", "directory /s", "/s",
                 "/m", 42, "auto", "auto", false, true, "fsname=rsplicefs", "auto"), Map.of(),
-                new MountStats.WriteStats(0, 0, 0, 0, Map.of(), 0), MountStats.GiftStats.NOT_RUN,
+                new MountStats.WriteStats(0, 0, 0, 0, Map.of(), 0, 0), MountStats.GiftStats.NOT_RUN,
                 new MountStats.StableRepliesStats(true, 0, 0, 0, 0), null, Map.of(), Map.of(), engine,
                 new MountStats.PassthroughStats("off", 0, 0, Map.of(), 0),
-                new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of()));
+                new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of(), 0));
     }
 
     static MountStats.EngineStats direct() {

@@ -18,8 +18,11 @@ final class UringZeroCopy {
     static final String NOT_PRIVILEGED = "zero-copy queues need CAP_SYS_ADMIN";
     /** An open whose store gives no backing fd range (inflated archive data): nothing to read-fix from. */
     static final String NO_RANGE = "no backing range (produced bytes)";
-    /** An open that may write: zero-copied WRITEs (write-fixed into the backing file) are not built. */
-    static final String WRITABLE = "opened for writing (zero-copied WRITEs are not built)";
+    /**
+     * An open that may write a file whose store takes no writes in place (no backing fd to write-fix
+     * into); a read-only store refuses such opens before this, so it is a guard more than a reason.
+     */
+    static final String WRITABLE = "opened for writing, the store takes no writes in place";
 
     private final ZeroCopyCounters counters;
     private final boolean wanted;
@@ -79,6 +82,16 @@ final class UringZeroCopy {
         counters.zeroCopied();
     }
 
+    /** A WRITE the kernel handed over as the writer's pages, drained by a write-fixed. */
+    void zeroCopiedWrite() {
+        counters.zeroCopiedWrite();
+    }
+
+    /** A zero-copied WRITE whose pages could not be drained, and why (answered with the errno). */
+    void writeFailed(String why) {
+        counters.writeFailed(why);
+    }
+
     /** A READ of a zero-copy open that was copied, and why. */
     void copied(String why) {
         counters.copied(why);
@@ -98,16 +111,17 @@ final class UringZeroCopy {
 
     /**
      * The open flag for a new handle (FOPEN_IO_URING_ZERO_COPY), or 0 with the
-     * reason counted: only for read-only handles whose store gives a backing fd range.
+     * reason counted: for handles whose store gives a backing fd range to
+     * read-fix from and, when they may write, a backing fd to write-fix into.
      */
-    int openFlags(boolean backingRange, boolean readOnly) {
+    int openFlags(boolean backingRange, boolean readOnly, boolean writesInPlace) {
         if (!wanted) {
             return 0;
         }
         String why = unavailable;
         if (why == null && !backingRange) {
             why = NO_RANGE;
-        } else if (why == null && !readOnly) {
+        } else if (why == null && !readOnly && !writesInPlace) {
             why = WRITABLE;
         }
         if (why != null) {

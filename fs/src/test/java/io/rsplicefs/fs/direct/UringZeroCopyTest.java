@@ -17,7 +17,7 @@ class UringZeroCopyTest {
 
     private static MountStats.ZeroCopyStats opens(UringZeroCopy zc, ZeroCopyCounters c, int n) {
         for (int i = 0; i < n; i++) {
-            assertEquals(0, zc.openFlags(true, true), "no FOPEN_IO_URING_ZERO_COPY while it cannot be had");
+            assertEquals(0, zc.openFlags(true, true, true), "no FOPEN_IO_URING_ZERO_COPY while it cannot be had");
         }
         return c.snapshot();
     }
@@ -27,7 +27,7 @@ class UringZeroCopyTest {
         ZeroCopyCounters c = new ZeroCopyCounters();
         UringZeroCopy zc = new UringZeroCopy(c, false, null);
         zc.atInit(RING | BUFPOOL, true, "", null);
-        assertEquals(new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of()), opens(zc, c, 3));
+        assertEquals(new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of(), 0), opens(zc, c, 3));
     }
 
     @Test
@@ -63,23 +63,28 @@ class UringZeroCopyTest {
     }
 
     @Test
-    void everythingInPlaceZeroCopiesReadOnlyOpensWithABackingRange() {
+    void everythingInPlaceZeroCopiesOpensWithABackingRangeAndWritableOnesThatWriteInPlace() {
         ZeroCopyCounters c = new ZeroCopyCounters();
         UringZeroCopy zc = new UringZeroCopy(c, true, null);
         assertTrue(zc.wantsQueues(RING | BUFPOOL));
         zc.atInit(RING | BUFPOOL, true, "", null);
-        assertEquals(FuseRing.FOPEN_ZERO_COPY, zc.openFlags(true, true));
-        assertEquals(0, zc.openFlags(false, true), "produced bytes have nothing to read-fix from");
-        assertEquals(0, zc.openFlags(true, false), "zero-copied WRITEs are not built");
+        assertEquals(FuseRing.FOPEN_ZERO_COPY, zc.openFlags(true, true, false));
+        assertEquals(FuseRing.FOPEN_ZERO_COPY, zc.openFlags(true, false, true), "a directory file opened to write");
+        assertEquals(0, zc.openFlags(false, true, false), "produced bytes have nothing to read-fix from");
+        assertEquals(0, zc.openFlags(true, false, false), "nothing to write-fix into");
         zc.zeroCopied();
+        zc.zeroCopiedWrite();
+        zc.zeroCopiedWrite();
         zc.copied("x");
+        zc.writeFailed("y");
         MountStats.ZeroCopyStats s = c.snapshot();
         assertEquals("on", s.status());
-        assertEquals(1, s.opens());
+        assertEquals(2, s.opens());
         assertEquals(1, s.zeroCopied());
+        assertEquals(2, s.zeroCopiedWrites());
         assertEquals(2, s.fallbacks());
-        assertEquals(Map.of(UringZeroCopy.NO_RANGE, 1L, UringZeroCopy.WRITABLE, 1L, "read copied: x", 1L),
-                s.fallbackReasons());
+        assertEquals(Map.of(UringZeroCopy.NO_RANGE, 1L, UringZeroCopy.WRITABLE, 1L, "read copied: x", 1L,
+                "write failed: y", 1L), s.fallbackReasons());
     }
 
     @Test
