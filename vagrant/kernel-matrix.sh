@@ -129,7 +129,7 @@ status_cell() { echo "${status[$1]}, $((seconds[$1] / 60)) min $((seconds[$1] % 
     for k in "${list[@]}"; do header+=" $(kernel_name "$k") |"; rule+="---|"; done
     echo "$header"
     echo "$rule"
-    for setup in copy fd fd+donate rsplice rsplice+donate auto auto+donate gift; do
+    for setup in copy fd fd+donate rsplice rsplice+donate auto auto+donate passthrough uring-zc gift; do
         row "$setup" setup_cell
     done
     row "fio check" fio_cell

@@ -55,6 +55,20 @@ class StatsTableTest {
     }
 
     @Test
+    void zeroCopiedReadsAndWritesAreShown() {
+        MountStats base = stats(direct());
+        MountStats zc = new MountStats(base.mount(), base.readPaths(),
+                new MountStats.WriteStats(5, 1 << 20, 0, 0, Map.of(), 0, 5), base.gift(), base.stableReplies(), null,
+                Map.of(), Map.of(), base.engine(), base.passthrough(),
+                new MountStats.ZeroCopyStats("on", 3, 7, 1, Map.of("no backing range (produced bytes)", 1L), 5));
+        String t = StatsTable.render(zc);
+        assertTrue(t.contains("writes      5 requests, 1.0 MiB, write path auto: spliced 0, copied 0, zero-copied 5,"
+                + " errors 0\n"), t);
+        assertTrue(t.contains("uring-zc    on: 3 opens zero-copied, 7 READs and 5 WRITEs zero-copied, 1 opens served"
+                + " by the daemon (no backing range (produced bytes): 1)\n"), t);
+    }
+
+    @Test
     void jnrFuseHasNoEngineSection() {
         String t = StatsTable.render(stats(null));
         assertTrue(t.contains("engine      jnr-fuse"), t);

@@ -26,18 +26,22 @@ final class UringZeroCopy {
 
     private final ZeroCopyCounters counters;
     private final boolean wanted;
+    /** Chosen by auto (not asked for by name): opens of a mount that cannot have it are not counted. */
+    private final boolean byAuto;
     /** Why the mount cannot zero-copy; null while it still may (or does not want to). */
     private volatile String unavailable;
     /** INIT decided: from then on a transport that stops serving ends zero copy too. */
     private volatile boolean decided;
 
     /**
-     * @param wanted whether the read path is uring-zc
+     * @param wanted whether the read path is uring-zc, or auto on the io_uring transport
+     * @param byAuto whether auto chose it (then a mount that cannot have it says so in the status only)
      * @param whyNot why it cannot on this mount whatever the kernel offers (privileges), or null
      */
-    UringZeroCopy(ZeroCopyCounters counters, boolean wanted, String whyNot) {
+    UringZeroCopy(ZeroCopyCounters counters, boolean wanted, boolean byAuto, String whyNot) {
         this.counters = counters;
         this.wanted = wanted;
+        this.byAuto = byAuto;
         this.unavailable = whyNot;
         counters.status(!wanted ? "off" : whyNot != null ? "unavailable: " + whyNot : "on");
     }
@@ -119,9 +123,15 @@ final class UringZeroCopy {
             return 0;
         }
         String why = unavailable;
-        if (why == null && !backingRange) {
+        if (why != null) {
+            if (!byAuto) {
+                counters.fellBack(why);
+            }
+            return 0;
+        }
+        if (!backingRange) {
             why = NO_RANGE;
-        } else if (why == null && !readOnly && !writesInPlace) {
+        } else if (!readOnly && !writesInPlace) {
             why = WRITABLE;
         }
         if (why != null) {
