@@ -207,6 +207,8 @@ final class RingWorker implements Runnable {
      */
     private void fillPages(int e, Request q, RingSlot slot, Reply out) throws NativeIoException {
         UringZeroCopy zc = transport.zeroCopy();
+        // Counted by opcode as the dispatcher counts the requests it routes (the engine's "requests" line).
+        session.counters().request(q.opcode());
         if (q.opcode() != Fuse.READ) {
             zc.copied("zero-copied opcode " + q.opcode() + " not served (answered EIO)");
             replyError(q, out, Errno.EIO);
