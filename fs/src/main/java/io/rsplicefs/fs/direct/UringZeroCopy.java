@@ -5,13 +5,14 @@ import io.rsplicefs.nativeio.FuseRing;
 
 /**
  * FUSE io_uring zero copy (protocol 7.46, Linux 7.3) on the direct engine:
- * decides, once per mount, whether the read path uring-zc can have it, and
- * answers each open accordingly. It needs the io_uring transport serving the
- * mount, a kernel that offers FUSE_HAS_IO_URING_BUFPOOL in INIT (zero copy
- * exists only on bufpool queues), and CAP_SYS_ADMIN (the kernel refuses
- * FUSE_URING_ZERO_COPY queues to others with EPERM). Where one is missing the
- * mount's files are served by the other read paths, and each open that
- * wanted zero copy is counted with the reason (see docs/uring-zero-copy.md).
+ * decides, once per mount, whether the read path uring-zc (or auto on the
+ * io_uring transport) can have it, and answers each open accordingly. It
+ * needs the io_uring transport serving the mount, a kernel that offers
+ * FUSE_HAS_IO_URING_BUFPOOL in INIT (zero copy exists only on bufpool
+ * queues), and CAP_SYS_ADMIN (the kernel refuses FUSE_URING_ZERO_COPY queues
+ * to others with EPERM). Where one is missing the mount's files are served by
+ * the other read paths, and each open that wanted zero copy is counted with
+ * the reason (auto: the status says it once; see docs/uring-zero-copy.md).
  */
 final class UringZeroCopy {
     static final String NO_KERNEL = "kernel offers no io_uring zero-copy (needs FUSE 7.46, Linux 7.3)";
