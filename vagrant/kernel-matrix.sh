@@ -96,7 +96,8 @@ done
 
 # summary.txt is "key value" lines; the probe table rows are "SETUP VERDICT FIGURE MEASURED...".
 value() { awk -v k="$2" '$1 == k {sub(/^[^ ]+ /, ""); print; exit}' "$out/$1/summary.txt" 2>/dev/null; }
-probe_cell() { awk -v s="$2" '$1 == s {print $2 " " $3; exit}' "$out/$1/probe.txt" 2>/dev/null; }
+# Only the table's rows: the lines above it (what the kernel offers) start with words such as "passthrough" too.
+probe_cell() { awk -v s="$2" '$1 == "SETUP" {t = 1; next} t && $1 == s {print $2 " " $3; exit}' "$out/$1/probe.txt" 2>/dev/null; }
 row() {
     local line="| $1 |" k
     shift
@@ -129,7 +130,7 @@ status_cell() { echo "${status[$1]}, $((seconds[$1] / 60)) min $((seconds[$1] % 
     for k in "${list[@]}"; do header+=" $(kernel_name "$k") |"; rule+="---|"; done
     echo "$header"
     echo "$rule"
-    for setup in copy fd fd+donate rsplice rsplice+donate auto auto+donate gift; do
+    for setup in copy fd fd+donate rsplice rsplice+donate auto auto+donate passthrough uring-zc gift; do
         row "$setup" setup_cell
     done
     row "fio check" fio_cell

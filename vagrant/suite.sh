@@ -164,8 +164,13 @@ fi
 
 if [[ $probe -eq 1 ]]; then
     step "rsplicefs probe: what this kernel does with each read path's replies"
+    # uring-zc's row needs FUSE over io_uring allowed (enable_uring Y) where the module has it; put back after.
+    uring_param=/sys/module/fuse/parameters/enable_uring uring_was=
+    if [[ -w $uring_param ]]; then uring_was=$(cat "$uring_param") && echo Y > "$uring_param"; fi
     rsplicefs probe --dir "$scratch" 2>&1 | tee "$out/probe.txt"
-    if [[ ${PIPESTATUS[0]} -eq 0 ]]; then note probe pass; else note probe fail; failed=1; fi
+    probe_rc=${PIPESTATUS[0]}
+    if [[ -n $uring_was ]]; then echo "$uring_was" > "$uring_param"; fi
+    if [[ $probe_rc -eq 0 ]]; then note probe pass; else note probe fail; failed=1; fi
 fi
 
 # A JVM that crashed (hs_err_pid*.log: a daemon writes it in /, a test JVM in the scratch directory) is

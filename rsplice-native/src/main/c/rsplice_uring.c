@@ -509,18 +509,16 @@ static jint uring_set_buffer(JNIEnv *env, jclass cls, jlong ring, jint slot, jlo
 }
 
 /*
- * Queues IORING_OP_READ_FIXED: len bytes of fd at file offset off into
+ * Queues a fixed-buffer read or write (opcode IORING_OP_READ_FIXED or
+ * IORING_OP_WRITE_FIXED): len bytes between fd at file offset off and
  * registered buffer slot at addr (an address inside the user buffer of that
  * slot; for a buffer the kernel registered from pages, the offset from 0).
- * Its completion comes from uringWait with entry tag and res the bytes read
+ * Its completion comes from uringWait with entry tag and res the bytes moved
  * or -errno. 0 or -errno (-EBUSY: the SQ is full).
  */
-static jint uring_read_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong off, jint slot, jlong addr,
-                             jint len, jint tag)
+static jint queue_rw_fixed(struct uring *r, unsigned char opcode, jint fd, jlong off, jint slot, jlong addr,
+                           jint len, jint tag)
 {
-    (void)env;
-    (void)cls;
-    struct uring *r = RSPLICE_PTR(ring);
     if (fd < 0 || off < 0 || slot < 0 || slot > 0xffff || len < 0) {
         return -EINVAL;
     }
@@ -528,7 +526,7 @@ static jint uring_read_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong
     if (sqe == NULL) {
         return -EBUSY;
     }
-    sqe->opcode = IORING_OP_READ_FIXED;
+    sqe->opcode = opcode;
     sqe->fd = fd;
     sqe->off = (uint64_t)off;
     sqe->addr = (uint64_t)addr;
@@ -537,6 +535,24 @@ static jint uring_read_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong
     sqe->user_data = (uint32_t)tag;
     publish_sqe(r);
     return 0;
+}
+
+/* IORING_OP_READ_FIXED: from the file into the slot (a zero-copied READ fills the reader's pages). */
+static jint uring_read_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong off, jint slot, jlong addr,
+                             jint len, jint tag)
+{
+    (void)env;
+    (void)cls;
+    return queue_rw_fixed(RSPLICE_PTR(ring), IORING_OP_READ_FIXED, fd, off, slot, addr, len, tag);
+}
+
+/* IORING_OP_WRITE_FIXED: from the slot into the file (a zero-copied WRITE drains the writer's pages). */
+static jint uring_write_fixed(JNIEnv *env, jclass cls, jlong ring, jint fd, jlong off, jint slot, jlong addr,
+                              jint len, jint tag)
+{
+    (void)env;
+    (void)cls;
+    return queue_rw_fixed(RSPLICE_PTR(ring), IORING_OP_WRITE_FIXED, fd, off, slot, addr, len, tag);
 }
 
 /* The tag of a queue-setup command's completion (never an entry: depth is at most 4096). */
@@ -690,6 +706,7 @@ static const JNINativeMethod methods[] = {
     {"uringSparseBuffers", "(JI)I", (void *)uring_sparse_buffers},
     {"uringSetBuffer", "(JIJJ)I", (void *)uring_set_buffer},
     {"uringReadFixed", "(JIJIJII)I", (void *)uring_read_fixed},
+    {"uringWriteFixed", "(JIJIJII)I", (void *)uring_write_fixed},
     {"uringAddQueue", "(JIIZ)I", (void *)uring_add_queue},
     {"uringAddBufpool", "(JII)I", (void *)uring_add_bufpool},
 };

@@ -25,13 +25,16 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Measure what this kernel does with the replies of each read path on one engine (--engine): for copy,"
-                    + " fd, fd+donate, rsplice, rsplice+donate, auto, auto+donate and gift, mount a mirror of a"
+                    + " fd, fd+donate, rsplice, rsplice+donate, auto, auto+donate, passthrough, uring-zc and gift,"
+                    + " mount a mirror of a"
                     + " scratch directory, read"
                     + " a file through it from a cold cache (buffered, as applications read), and report from"
                     + " the filesystem's counters (every reply sampled) and mincore on the backing file whether"
                     + " replies were spliced, pages moved, or bytes copied.",
             "",
-            "Verdicts: moved (with donation, at least 90%% of the backing pages left the backing cache, by the"
+            "Verdicts: passed-through (FUSE passthrough: the kernel read the backing file itself), zero-copied"
+                    + " (uring-zc, FUSE 7.46: READs filled in the reader's pages by io_uring read-fixed; needs"
+                    + " enable_uring Y and root, else the reason is shown), moved (with donation, at least 90%% of the backing pages left the backing cache, by the"
                     + " counters and by mincore), partly-moved, spliced, copied, refused (gift: the kernel copies"
                     + " gifted pages, so gift fell back to rsplice), failed, wrong-data. The gift mount logs up"
                     + " to two \"trying to steal weird page\" dumps in the kernel log where the kernel refuses.",

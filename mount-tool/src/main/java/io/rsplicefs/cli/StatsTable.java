@@ -27,8 +27,9 @@ final class StatsTable {
         b.append(String.format(Locale.ROOT, "options     %s\n", mount.fuseOptions()));
         MountStats.WriteStats w = stats.writes();
         b.append(String.format(Locale.ROOT, "writes      %d requests, %s MiB, write path %s: spliced %d, copied %d%s,"
-                + " errors %d\n", w.requests(), mib(w.bytes()), mount.writePath(), w.splicedRequests(),
-                w.copiedRequests(), w.copyReasons().isEmpty() ? "" : " (" + flat(w.copyReasons()) + ")", w.errors()));
+                + "%s errors %d\n", w.requests(), mib(w.bytes()), mount.writePath(), w.splicedRequests(),
+                w.copiedRequests(), w.copyReasons().isEmpty() ? "" : " (" + flat(w.copyReasons()) + ")",
+                w.zeroCopiedRequests() > 0 ? " zero-copied " + w.zeroCopiedRequests() + "," : "", w.errors()));
         b.append(String.format(Locale.ROOT, "gift        %s\n", gift(stats.gift())));
         MountStats.StableRepliesStats st = stats.stableReplies();
         b.append(String.format(Locale.ROOT, "stable      %s\n", st.enabled()
@@ -48,8 +49,9 @@ final class StatsTable {
         }
         MountStats.ZeroCopyStats zc = stats.zeroCopy();
         if (zc != null && !zc.status().equals("off")) {
-            b.append(String.format(Locale.ROOT, "uring-zc    %s: %d opens zero-copied, %d requests zero-copied, %d opens"
-                    + " served by the daemon%s\n", zc.status(), zc.opens(), zc.zeroCopied(), zc.fallbacks(),
+            b.append(String.format(Locale.ROOT, "uring-zc    %s: %d opens zero-copied, %d READs and %d WRITEs"
+                    + " zero-copied, %d opens served by the daemon%s\n", zc.status(), zc.opens(), zc.zeroCopied(),
+                    zc.zeroCopiedWrites(), zc.fallbacks(),
                     zc.fallbackReasons().isEmpty() ? "" : " (" + flat(zc.fallbackReasons()) + ")"));
         }
         b.append(String.format(Locale.ROOT, "failures    %s\n",

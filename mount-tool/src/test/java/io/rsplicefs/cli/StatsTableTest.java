@@ -15,10 +15,10 @@ class StatsTableTest {
     static MountStats stats(MountStats.EngineStats engine) {
         return new MountStats(new MountStats.MountInfo(engine == null ? "jnr-fuse" : "direct", "directory /s", "/s",
                 "/m", 42, "auto", "auto", false, true, "fsname=rsplicefs", "auto"), Map.of(),
-                new MountStats.WriteStats(0, 0, 0, 0, Map.of(), 0), MountStats.GiftStats.NOT_RUN,
+                new MountStats.WriteStats(0, 0, 0, 0, Map.of(), 0, 0), MountStats.GiftStats.NOT_RUN,
                 new MountStats.StableRepliesStats(true, 0, 0, 0, 0), null, Map.of(), Map.of(), engine,
                 new MountStats.PassthroughStats("off", 0, 0, Map.of(), 0),
-                new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of()));
+                new MountStats.ZeroCopyStats("off", 0, 0, 0, Map.of(), 0));
     }
 
     static MountStats.EngineStats direct() {
@@ -52,6 +52,20 @@ class StatsTableTest {
         assertTrue(t.contains("refused     unknown opcodes 1, malformed 0, reply failures 2, interrupts 0\n"), t);
         assertTrue(t.contains("nodes       14 held by the kernel, 13 lookups outstanding (20 lookups, 7 forgets)\n"),
                 t);
+    }
+
+    @Test
+    void zeroCopiedReadsAndWritesAreShown() {
+        MountStats base = stats(direct());
+        MountStats zc = new MountStats(base.mount(), base.readPaths(),
+                new MountStats.WriteStats(5, 1 << 20, 0, 0, Map.of(), 0, 5), base.gift(), base.stableReplies(), null,
+                Map.of(), Map.of(), base.engine(), base.passthrough(),
+                new MountStats.ZeroCopyStats("on", 3, 7, 1, Map.of("no backing range (produced bytes)", 1L), 5));
+        String t = StatsTable.render(zc);
+        assertTrue(t.contains("writes      5 requests, 1.0 MiB, write path auto: spliced 0, copied 0, zero-copied 5,"
+                + " errors 0\n"), t);
+        assertTrue(t.contains("uring-zc    on: 3 opens zero-copied, 7 READs and 5 WRITEs zero-copied, 1 opens served"
+                + " by the daemon (no backing range (produced bytes): 1)\n"), t);
     }
 
     @Test

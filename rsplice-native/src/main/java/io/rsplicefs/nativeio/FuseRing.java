@@ -159,6 +159,16 @@ public final class FuseRing implements AutoCloseable {
     }
 
     /**
+     * Queues IORING_OP_WRITE_FIXED of {@code len} bytes from registered slot
+     * {@code slot} at {@code addr} (as {@link #readFixed}) into {@code fd} at
+     * {@code off}. It goes with the next {@link #await}; its completion has
+     * entry {@code tag} and the bytes written (or -errno) as result.
+     */
+    public void writeFixed(int fd, long off, int slot, long addr, int len, int tag) throws NativeIoException {
+        Errors.check("queue IORING_OP_WRITE_FIXED", NativeMethods.uringWriteFixed(ring, fd, off, slot, addr, len, tag));
+    }
+
+    /**
      * FUSE_IO_URING_CMD_ADD_QUEUE (FUSE 7.46) for {@code qid}, sent and
      * answered now (before any REGISTER): the queue is bound to this ring;
      * with {@code zeroCopy} it is a zero-copy queue (CAP_SYS_ADMIN, a

@@ -240,6 +240,8 @@ final class NativeMethods {
 
     static native int uringReadFixed(long ring, int fd, long off, int slot, long addr, int len, int tag);
 
+    static native int uringWriteFixed(long ring, int fd, long off, int slot, long addr, int len, int tag);
+
     static native int uringAddQueue(long ring, int devFd, int qid, boolean zeroCopy);
 
     static native int uringAddBufpool(long ring, int devFd, int qid);

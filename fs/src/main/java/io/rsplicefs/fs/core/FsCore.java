@@ -379,6 +379,48 @@ public final class FsCore {
         return h.file.source() instanceof ByteSource.FdRange r ? r : null;
     }
 
+    /**
+     * Whether an open file's writes can go straight into a backing fd that the
+     * transport writes itself (a directory file): the kernel's zero-copied
+     * WRITEs, see {@link #writeInPlace}.
+     */
+    public boolean writesInPlace(long fh) throws NativeIoException {
+        OpenHandle h = handle(fh, "zero copy");
+        GiftProbe.ProbeFile p = probeFile;
+        return (p == null || !p.owns(h.file)) && h.file.writesInPlace();
+    }
+
+    /**
+     * Moves a write's bytes from where only the transport can reach them into
+     * the backing file: {@code drain} writes {@code size} bytes at {@code off}
+     * of the fd it is given (io_uring write-fixed from the writer's pages the
+     * kernel registered). Guarded and counted as every write; returns the
+     * bytes written, which may be fewer than {@code size}.
+     */
+    public long writeInPlace(long fh, long size, long off, InPlaceWrite drain)
+            throws NativeIoException, InterruptedException {
+        WriteCounters wc = stats.writes();
+        try {
+            OpenHandle h = handle(fh, "write");
+            int fd = h.file.writeFd();
+            long n;
+            try (ReplyGuard.WriteHold hold = holdWrite(h, off, size)) {
+                n = drain.write(fd, off, size);
+            }
+            wc.zeroCopied(n);
+            return n;
+        } catch (NativeIoException | RuntimeException e) {
+            wc.error();
+            throw e;
+        }
+    }
+
+    /** Writes bytes the transport holds into {@code fd} at {@code off}; returns how many it wrote. */
+    @FunctionalInterface
+    public interface InPlaceWrite {
+        long write(int fd, long off, long len) throws NativeIoException;
+    }
+
     /** A read into the transport's own buffer (a front end that cannot take a {@link ReadReply}). */
     public long readInto(long fh, long address, long size, long off) throws NativeIoException {
         return CopyReader.fill(handle(fh, "read").file.source(), address, size, off);

@@ -73,8 +73,11 @@ public final class DirectSession implements EngineSession {
         Operations tree = new Operations(core, nodes, umask);
         this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
                 passthroughUnavailable(config));
-        this.zeroCopy = new UringZeroCopy(core.stats().zeroCopy(), config.readPath().zeroCopies(),
-                Capabilities.hasSysAdmin() ? null : UringZeroCopy.NOT_PRIVILEGED);
+        // auto takes zero copy where the ring it was given can have it (a mount-wide "no" is said once, in
+        // the status, not counted per open as for uring-zc, which was asked for by name).
+        boolean autoZeroCopy = config.readPath().zeroCopiesWhereItCan(config.transport() == Transport.URING);
+        this.zeroCopy = new UringZeroCopy(core.stats().zeroCopy(), config.readPath().zeroCopies() || autoZeroCopy,
+                autoZeroCopy, Capabilities.hasSysAdmin() ? null : UringZeroCopy.NOT_PRIVILEGED);
         FileOps files = new FileOps(core, nodes, tree, counters, passthrough, zeroCopy, config.directIo(),
                 keepCache, config.writebackCache(), umask);
         this.dirs = new DirOps(core, nodes, tree);

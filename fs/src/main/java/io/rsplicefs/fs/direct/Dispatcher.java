@@ -31,6 +31,29 @@ final class Dispatcher {
 
     /** Handles the request in {@code q}; {@code pipeReadFd} >= 0 when a WRITE's payload waits in that pipe. */
     void handle(Request q, Reply out, ReplySender sender, int pipeReadFd) {
+        answer(q, out, op -> route(op, q, out, sender, pipeReadFd));
+    }
+
+    /**
+     * Handles a WRITE whose payload the kernel handed over as the writer's
+     * pages (io_uring zero copy): only {@code drain} can reach them.
+     */
+    void handleWriteInPlace(Request q, Reply out, FsCore.InPlaceWrite drain) {
+        answer(q, out, op -> {
+            if (op != Fuse.WRITE) {
+                throw new Request.Malformed(Fuse.opName(op) + " with a WRITE's pages");
+            }
+            files.writeInPlace(q, out, drain);
+        });
+    }
+
+    /** What a well-formed request with opcode {@code op} is answered by. */
+    @FunctionalInterface
+    private interface Handler {
+        void handle(int op) throws Exception;
+    }
+
+    private void answer(Request q, Reply out, Handler handler) {
         out.start(q.unique());
         int op = q.wellFormed() ? q.opcode() : -1;
         try {
@@ -40,7 +63,7 @@ final class Dispatcher {
                 return;
             }
             counters.request(op);
-            route(op, q, out, sender, pipeReadFd);
+            handler.handle(op);
         } catch (NativeIoException e) {
             out.error(e.errno());
         } catch (InterruptedException e) {

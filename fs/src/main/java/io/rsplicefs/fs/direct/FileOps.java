@@ -77,7 +77,9 @@ final class FileOps {
         if (backingId > 0) {
             out.u64(fh).u32(Fuse.FOPEN_PASSTHROUGH).u32(backingId);
         } else {
-            out.u64(fh).u32(openFlags | zeroCopy.openFlags(core.backingRange(fh) != null, readOnly)).u32(0);
+            boolean range = core.backingRange(fh) != null;
+            out.u64(fh).u32(openFlags | zeroCopy.openFlags(range, readOnly, !readOnly && core.writesInPlace(fh)))
+                    .u32(0);
         }
     }
 
@@ -134,6 +136,22 @@ final class FileOps {
         long payload = q.writePayload(size);
         counters.writeSize(size);
         long n = core.write(fh, payload, size, off);
+        out.u32((int) n).u32(0).send();
+    }
+
+    /**
+     * A WRITE whose payload the kernel handed over as the writer's pages (io_uring
+     * zero copy): {@code drain} moves them into the backing fd, the reply says how many it took.
+     */
+    void writeInPlace(Request q, Reply out, FsCore.InPlaceWrite drain) throws NativeIoException, InterruptedException {
+        long fh = q.u64(0);
+        long off = q.u64(8);
+        int size = q.u32(16);
+        counters.writeSize(size);
+        if (size != q.totalLength() - Fuse.IN_HEADER - Fuse.WRITE_IN) {
+            throw new Request.Malformed("zero-copied WRITE of " + size + " bytes in a request of " + q.totalLength());
+        }
+        long n = core.writeInPlace(fh, size, off, drain);
         out.u32((int) n).u32(0).send();
     }
 

@@ -1,6 +1,7 @@
 package io.rsplicefs.fs.direct;
 
 import io.rsplicefs.fs.Errno;
+import io.rsplicefs.fs.core.FsCore;
 import io.rsplicefs.fs.store.ByteSource;
 import io.rsplicefs.nativeio.FuseRing;
 import io.rsplicefs.nativeio.NativeIoException;
@@ -44,6 +45,13 @@ final class RingWorker implements Runnable {
     private final ByteBuffer zcHeader = ByteBuffer.allocateDirect(Fuse.OUT_HEADER).order(ByteOrder.LITTLE_ENDIAN);
     /** The completion tag of a read-fixed (entries are 0..depth-1). */
     private static final int READ_FIXED_TAG = 0x7ffe0000;
+    /** The completion tag of a write-fixed. */
+    private static final int WRITE_FIXED_TAG = 0x7ffe0001;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    /** The registered-buffer slot of the zero-copied WRITE being drained (1 + its entry). */
+    private int drainSlot;
+    private final FsCore.InPlaceWrite drain = this::drainPages;
     /** Whether this worker told the transport how its registration went. */
     private boolean settled;
 
@@ -193,11 +201,14 @@ final class RingWorker implements Runnable {
      * READ is filled by IORING_OP_READ_FIXED from the open file's backing fd
      * at the range's offset, clamped to the range's end (a member's
      * neighbour is never read), and committed only after its completion (the
-     * kernel takes the pages as filled at the commit). Anything else (a WRITE:
-     * not built; a file without a backing range) is answered EIO, counted.
+     * kernel takes the pages as filled at the commit). A WRITE does not come
+     * here (see {@link #drainPages}); anything else, and a file without a
+     * backing range, is answered EIO, counted.
      */
     private void fillPages(int e, Request q, RingSlot slot, Reply out) throws NativeIoException {
         UringZeroCopy zc = transport.zeroCopy();
+        // Counted by opcode as the dispatcher counts the requests it routes (the engine's "requests" line).
+        session.counters().request(q.opcode());
         if (q.opcode() != Fuse.READ) {
             zc.copied("zero-copied opcode " + q.opcode() + " not served (answered EIO)");
             replyError(q, out, Errno.EIO);
@@ -241,6 +252,41 @@ final class RingWorker implements Runnable {
         }
     }
 
+    /**
+     * A zero-copied WRITE's pages, registered at slot {@link #drainSlot}, into
+     * {@code fd} at {@code off} by IORING_OP_WRITE_FIXED ({@code addr}: the
+     * offset in the pages), each waited for; a short write is continued from
+     * where it stopped. Like pwrite until all is written: an error after some
+     * bytes, or a write that takes nothing, ends it with the count so far
+     * (the kernel is told it in fuse_write_out); an error before any byte is thrown.
+     */
+    private long drainPages(int fd, long off, long len) throws NativeIoException {
+        long done = 0;
+        while (done < len) {
+            ring.writeFixed(fd, off + done, drainSlot, done, (int) (len - done), WRITE_FIXED_TAG);
+            long c = ring.await(true);
+            if (FuseRing.entry(c) != WRITE_FIXED_TAG) {
+                throw new NativeIoException("IORING_OP_WRITE_FIXED on queue " + qid + ": completion of "
+                        + FuseRing.entry(c) + " came first", Errno.EIO);
+            }
+            int n = FuseRing.result(c);
+            if (n == -EINTR || n == -EAGAIN) {
+                continue;
+            }
+            if (n <= 0) {
+                if (done > 0) {
+                    break;
+                }
+                NativeIoException e = new NativeIoException("IORING_OP_WRITE_FIXED", n < 0 ? -n : Errno.EIO);
+                transport.zeroCopy().writeFailed("write-fixed " + e.errnoName());
+                throw e;
+            }
+            done += n;
+        }
+        transport.zeroCopy().zeroCopiedWrite();
+        return done;
+    }
+
     private static void replyError(Request q, Reply out, int errno) {
         out.start(q.unique());
         out.error(errno);
@@ -254,17 +300,21 @@ final class RingWorker implements Runnable {
         int opcode = h.getInt(base + FuseRing.IN_OUT + Fuse.IN_OPCODE);
         long commitId = h.getLong(base + FuseRing.ENT_COMMIT_ID);
         boolean pages = zeroCopyQueue && (h.getLong(base + FuseRing.ENT_FLAGS) & FuseRing.ENT_ZERO_COPY) != 0;
-        // A zero-copied request's payload is the reader's pages, at the entry's slot: none in the pool.
-        int payload = pages ? 0 : h.getInt(base + FuseRing.ENT_PAYLOAD_SIZE);
-        int opLen = len - Fuse.IN_HEADER - payload;
+        int payloadSize = h.getInt(base + FuseRing.ENT_PAYLOAD_SIZE);
+        // A zero-copied request's page bytes are at the entry's slot, none in the pool: a READ's are its
+        // reply's (not in the request), a WRITE's are its payload, which payload_sz still counts.
+        int payload = pages ? 0 : payloadSize;
+        int opLen = len - Fuse.IN_HEADER - (pages && opcode == Fuse.WRITE ? payloadSize : payload);
         slot.start(e, commitId);
         transport.countRequest();
         q.buf.put(0, h, base + FuseRing.IN_OUT, Fuse.IN_HEADER);
-        if (opLen < 0 || opLen > FuseRing.OP_IN_SIZE || payload < 0 || payload > ring.payloadBytes()) {
+        if (opLen < 0 || opLen > FuseRing.OP_IN_SIZE || payloadSize < 0 || payloadSize > ring.payloadBytes()) {
             q.filled(Fuse.IN_HEADER - 1); // not a request the entry can hold: answered EIO, counted as malformed
         } else {
             q.buf.put(Fuse.IN_HEADER, h, base + FuseRing.OP_IN, opLen);
-            if (opcode == Fuse.WRITE) {
+            if (pages && opcode == Fuse.WRITE) {
+                q.filledHead(Fuse.IN_HEADER + opLen, len); // the payload is the writer's pages
+            } else if (opcode == Fuse.WRITE) {
                 q.filledFromRing(Fuse.IN_HEADER + opLen, len, ring.payloadAddress(e));
             } else {
                 q.buf.put(Fuse.IN_HEADER + opLen, ring.payloads(), (int) (e * ring.payloadBytes()), payload);
@@ -272,7 +322,10 @@ final class RingWorker implements Runnable {
             }
         }
         inFlight.begin(q.unique());
-        if (pages) {
+        if (pages && opcode == Fuse.WRITE) {
+            drainSlot = 1 + e;
+            d.handleWriteInPlace(q, out, drain);
+        } else if (pages) {
             fillPages(e, q, slot, out);
         } else {
             d.handle(q, out, sender, -1);

@@ -116,7 +116,7 @@ final class UringTransport {
                 rings.forEach(FuseRing::close);
                 rings.clear();
                 zeroCopyWhy = "no zero-copy queues: " + e.getMessage();
-                System.err.println("rsplicefs: --read-path=uring-zc: " + zeroCopyWhy);
+                System.err.println("rsplicefs: uring-zc: " + zeroCopyWhy);
             }
         }
         try {
@@ -143,7 +143,7 @@ final class UringTransport {
 
     /** A zero-copy queue's setup command was refused: said once, and no open is zero-copied. */
     void zeroCopyRefused(String why) {
-        System.err.println("rsplicefs: --read-path=uring-zc: " + why);
+        System.err.println("rsplicefs: uring-zc: " + why);
         zeroCopy.queueRefused(why);
     }
 

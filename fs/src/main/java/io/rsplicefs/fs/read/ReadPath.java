@@ -29,7 +29,12 @@ public enum ReadPath {
      * as by {@link #AUTO} without passthrough, and why is counted.
      */
     URING_ZC,
-    /** The best available per file and request: passthrough where it works, else reverse splice, with fallbacks. */
+    /**
+     * The best available per file and request: passthrough where it works;
+     * else, on the direct engine's io_uring transport with a kernel that
+     * grants zero copy (FUSE 7.46, CAP_SYS_ADMIN), uring-zc where the file's
+     * bytes lie in a backing fd; else reverse splice, with fallbacks.
+     */
     AUTO;
 
     /** The name used everywhere: "copy", "fd", "rsplice", "gift", "passthrough", "uring-zc", "auto". */
@@ -40,6 +45,15 @@ public enum ReadPath {
     /** Whether the read path wants the kernel's io_uring zero copy (and so the io_uring transport). */
     public boolean zeroCopies() {
         return this == URING_ZC;
+    }
+
+    /**
+     * Whether the read path takes the kernel's io_uring zero copy where it
+     * can without asking for it: auto, when the io_uring transport was asked
+     * for anyway ({@code ringTransport}); it does not make a ring for it.
+     */
+    public boolean zeroCopiesWhereItCan(boolean ringTransport) {
+        return this == AUTO && ringTransport;
     }
 
     /** Whether files of this path are passed through to the kernel where they can be. */

@@ -76,9 +76,11 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
      * @param copiedRequests writes whose payload passed through memory, by reason in {@code copyReasons}:
      *     {@code copy path}, {@code memory buffer from libfuse}, {@code fallback: splice EINVAL}, ...
      * @param errors writes answered with an error
+     * @param zeroCopiedRequests writes whose payload the kernel handed over as the writer's pages (io_uring
+     *     zero copy, read path uring-zc) and the daemon drained into the backing file by write-fixed
      */
     public record WriteStats(long requests, long bytes, long splicedRequests, long copiedRequests,
-                             Map<String, Long> copyReasons, long errors) {
+                             Map<String, Long> copyReasons, long errors, long zeroCopiedRequests) {
     }
 
     /**
@@ -114,12 +116,13 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
      *
      * @param status "off" (the read path is not uring-zc), "on", or "unavailable: why"
      * @param opens opens (and creates) answered with FOPEN_IO_URING_ZERO_COPY
-     * @param zeroCopied requests the kernel flagged FUSE_URING_ENT_ZERO_COPY
+     * @param zeroCopied READs the kernel flagged FUSE_URING_ENT_ZERO_COPY, filled in place by read-fixed
      * @param fallbacks opens that wanted zero copy and are served by the other read paths, by reason in
-     *     {@code fallbackReasons}
+     *     {@code fallbackReasons} (which also holds {@code read copied: ...} and {@code write failed: ...})
+     * @param zeroCopiedWrites WRITEs the kernel flagged FUSE_URING_ENT_ZERO_COPY, drained in place by write-fixed
      */
     public record ZeroCopyStats(String status, long opens, long zeroCopied, long fallbacks,
-                                Map<String, Long> fallbackReasons) {
+                                Map<String, Long> fallbackReasons, long zeroCopiedWrites) {
     }
 
     /**

@@ -12,6 +12,7 @@ public final class WriteCounters {
     private final LongAdder spliced = new LongAdder();
     private final LongAdder copied = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder zeroCopied = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> copyReasons = new ConcurrentHashMap<>();
 
     /** A write whose payload was spliced from libfuse's pipe into the backing file. */
@@ -29,6 +30,13 @@ public final class WriteCounters {
         copyReasons.computeIfAbsent(reason, k -> new LongAdder()).increment();
     }
 
+    /** A write whose payload stayed in the writer's pages, drained into the backing file by write-fixed. */
+    public void zeroCopied(long n) {
+        requests.increment();
+        bytes.add(n);
+        zeroCopied.increment();
+    }
+
     /** A write answered with an error. */
     public void error() {
         requests.increment();
@@ -38,6 +46,7 @@ public final class WriteCounters {
     public MountStats.WriteStats snapshot() {
         Map<String, Long> reasons = new TreeMap<>();
         copyReasons.forEach((k, v) -> reasons.put(k, v.sum()));
-        return new MountStats.WriteStats(requests.sum(), bytes.sum(), spliced.sum(), copied.sum(), reasons, errors.sum());
+        return new MountStats.WriteStats(requests.sum(), bytes.sum(), spliced.sum(), copied.sum(), reasons, errors.sum(),
+                zeroCopied.sum());
     }
 }

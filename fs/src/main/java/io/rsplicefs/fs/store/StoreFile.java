@@ -27,6 +27,21 @@ public interface StoreFile extends AutoCloseable {
     }
 
     /**
+     * The fd that takes this file's writes at the file's own offsets, for a
+     * write whose bytes the caller moves itself (the kernel's zero-copied
+     * WRITE pages, drained by an io_uring write-fixed); EROFS for a store
+     * that cannot be written.
+     */
+    default int writeFd() throws NativeIoException {
+        throw new NativeIoException("write " + path(), Errno.EROFS);
+    }
+
+    /** Whether {@link #writeFd} has an fd to give. */
+    default boolean writesInPlace() {
+        return false;
+    }
+
+    /**
      * Moves {@code len} bytes from the read end of a pipe into the file at
      * {@code off} without copying them through memory (splice). Returns how
      * many bytes left the pipe, which may be fewer than {@code len}; the

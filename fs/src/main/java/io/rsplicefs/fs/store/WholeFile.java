@@ -58,6 +58,16 @@ public final class WholeFile implements StoreFile {
         return Splice.pwriteFully(fd, address, len, off);
     }
 
+    @Override
+    public int writeFd() {
+        return fd;
+    }
+
+    @Override
+    public boolean writesInPlace() {
+        return true;
+    }
+
     /** splice pipe -> fd at the offset; non-blocking on the pipe, so a pipe with less than len bytes yields a short count. */
     @Override
     public long writeFromPipe(int pipeFd, long len, long off) throws NativeIoException {

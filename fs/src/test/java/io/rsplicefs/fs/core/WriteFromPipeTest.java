@@ -46,18 +46,18 @@ class WriteFromPipeTest {
 
     @Test
     void splicedIntoTheFileAtTheOffset() throws Exception {
-        assertEquals(new MountStats.WriteStats(1, LEN, 1, 0, Map.of(), 0), run(Splicing.PLAIN));
+        assertEquals(new MountStats.WriteStats(1, LEN, 1, 0, Map.of(), 0, 0), run(Splicing.PLAIN));
     }
 
     @Test
     void refusedSpliceFallsBackToACopyWithItsReason() throws Exception {
-        assertEquals(new MountStats.WriteStats(1, LEN, 0, 1, Map.of("fallback: splice EINVAL", 1L), 0),
+        assertEquals(new MountStats.WriteStats(1, LEN, 0, 1, Map.of("fallback: splice EINVAL", 1L), 0, 0),
                 run(Splicing.REFUSED));
     }
 
     @Test
     void shortSpliceWritesTheRestFromMemory() throws Exception {
-        assertEquals(new MountStats.WriteStats(1, LEN, 0, 1, Map.of("fallback: short splice", 1L), 0),
+        assertEquals(new MountStats.WriteStats(1, LEN, 0, 1, Map.of("fallback: short splice", 1L), 0, 0),
                 run(Splicing.SHORT));
     }
 

@@ -31,7 +31,7 @@ class MountStatsTest {
         assertEquals(30, back.readPath("rsplice").donation().movedPages());
         assertEquals(Map.of("under 2 pages (libfuse copies)", 1L), back.readPath("rsplice").copyReasons());
         assertEquals(Map.of("read_buf: IllegalStateException", 1L), back.callbackFailures());
-        assertEquals(new MountStats.WriteStats(3, 131077, 1, 1, Map.of("memory buffer from libfuse", 1L), 1),
+        assertEquals(new MountStats.WriteStats(3, 131077, 1, 1, Map.of("memory buffer from libfuse", 1L), 1, 0),
                 back.writes());
         assertNull(back.freshPageFlush(), "no LRU flush without donation");
         assertEquals(0, back.readPath("nonesuch").requests());

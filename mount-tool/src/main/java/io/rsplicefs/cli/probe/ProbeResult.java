@@ -18,16 +18,20 @@ import java.util.Map;
  * @param gift the mount's gift measurement (not run unless the setup is gift)
  * @param passedThrough opens the kernel served itself (FUSE passthrough: no READ reached the daemon)
  * @param passthrough the mount's passthrough status: "off", "on" or "unavailable: why"
+ * @param zeroCopied READs the kernel handed over as the reader's pages, filled by read-fixed (uring-zc)
+ * @param reads READ requests that reached the daemon (direct engine; 0 for jnr-fuse)
+ * @param zeroCopy the mount's uring-zc status: "off", "on" or "unavailable: why"
  */
 public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPath served, long pages, long spliced,
                           long copied, Map<String, Long> copyReasons, long sampled, long moved, long left,
-                          MountStats.GiftStats gift, long passedThrough, String passthrough) {
+                          MountStats.GiftStats gift, long passedThrough, String passthrough, long zeroCopied,
+                          long reads, String zeroCopy) {
     /** At least this share of the backing pages must have left its cache to call a setup "moved". */
     static final double MOVED = 0.9;
 
     static ProbeResult failed(ProbeSetup setup, String error) {
         return new ProbeResult(setup, error, false, setup.path(), 0, 0, 0, Map.of(), 0, 0, 0,
-                MountStats.GiftStats.NOT_RUN, 0, "off");
+                MountStats.GiftStats.NOT_RUN, 0, "off", 0, 0, "off");
     }
 
     /** Set-ups that cannot be measured or read wrong data make the probe fail; a copying kernel does not. */
@@ -36,7 +40,8 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
     }
 
     /**
-     * One word: passed-through (the kernel read the backing file itself), moved (donated pages left the
+     * One word: passed-through (the kernel read the backing file itself), zero-copied (READs filled in the
+     * reader's pages by io_uring read-fixed: uring-zc on FUSE 7.46), moved (donated pages left the
      * backing cache, at least 90% of them), partly-moved, spliced, copied, refused (gift: the kernel copies gifted pages, so gift fell back to {@link #served}), failed,
      * wrong-data.
      */
@@ -53,6 +58,9 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
         if (passedThrough > 0 && spliced + copied == 0) {
             return "passed-through";
         }
+        if (zeroCopied > 0) {
+            return "zero-copied";
+        }
         if (setup.donate() && moved > 0 && left > 0) {
             return left >= MOVED * pages ? "moved" : "partly-moved";
         }
@@ -68,6 +76,7 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
             case "copied" -> copied + "/" + replies;
             case "refused" -> gift.pagesMoved() + "/" + gift.pagesGifted();
             case "passed-through" -> "0/0";
+            case "zero-copied" -> zeroCopied + "/" + reads;
             default -> "-";
         };
     }
@@ -90,6 +99,12 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
             b.append(passedThrough).append(" open(s) passed through to the kernel (FUSE passthrough), ");
         } else if (passthrough.startsWith("unavailable")) {
             b.append("passthrough ").append(passthrough).append("; ");
+        }
+        if (zeroCopied > 0) {
+            b.append(zeroCopied).append(" of ").append(reads)
+                    .append(" READs zero-copied (read-fixed into the reader's pages), ");
+        } else if (zeroCopy.startsWith("unavailable")) {
+            b.append("uring-zc ").append(zeroCopy).append("; ");
         }
         b.append(spliced).append(" of ").append(spliced + copied).append(" replies spliced");
         if (copied > 0) {
@@ -125,6 +140,9 @@ public record ProbeResult(ProbeSetup setup, String error, boolean dataOk, ReadPa
         m.put("pagesLeftBackingCache", left);
         m.put("passedThroughOpens", passedThrough);
         m.put("passthrough", passthrough);
+        m.put("zeroCopy", zeroCopy);
+        m.put("zeroCopiedReads", zeroCopied);
+        m.put("readRequests", reads);
         if (setup.path() == ReadPath.GIFT) {
             Map<String, Object> g = new LinkedHashMap<>();
             g.put("pagesGifted", gift.pagesGifted());

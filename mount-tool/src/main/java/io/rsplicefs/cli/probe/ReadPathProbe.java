@@ -103,10 +103,13 @@ public final class ReadPathProbe implements AutoCloseable {
             ReadCounters rc = m.stats().of(m.readPath());
             Map<String, Long> reasons = rc.snapshot().copyReasons();
             long pages = (content.length + PageArena.PAGE_SIZE - 1) / PageArena.PAGE_SIZE;
-            MountStats.PassthroughStats pt = m.stats().snapshot().passthrough();
+            MountStats snapshot = m.stats().snapshot();
+            MountStats.PassthroughStats pt = snapshot.passthrough();
+            MountStats.ZeroCopyStats zc = snapshot.zeroCopy();
+            long reads = snapshot.engine() == null ? 0 : snapshot.engine().requests().getOrDefault("READ", 0L);
             return new ProbeResult(setup, null, same, m.readPath(), pages, rc.spliceReplies(), rc.copyReplies(),
                     reasons, rc.sampledPages(), rc.movedPages(), pages - backingResident(), m.stats().gift(),
-                    pt.opens(), pt.status());
+                    pt.opens(), pt.status(), zc.zeroCopied(), reads, zc.status());
         } catch (IOException e) {
             return ProbeResult.failed(setup, "reading through the mount failed: " + e.getMessage());
         } finally {

@@ -43,7 +43,7 @@ class WriteBenchReportTest {
         verify.put("native", "write 1m ok; randwrite 4k ok");
         verify.put("copy", "write 1m FAILED: fio reported error 84");
         String report = b.report("test", runs, verify, Map.of("splice", new MountStats.WriteStats(10, 1 << 20, 9, 1,
-                Map.of("fallback: short splice", 1L), 0)), List.of());
+                Map.of("fallback: short splice", 1L), 0, 0)), List.of());
         assertTrue(report.contains("- splice >= 1.3x copy: 1.40x, met"), report);
         assertTrue(report.contains("- splice@direct >= 1.3x copy@direct: 1.10x, missed"), report);
         assertTrue(report.contains("- splice ahead of bindfs: 0.93x, missed"), report);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ProbeCommandTest extends CliTestBase {
     static final List<String> SETUPS = List.of("copy", "fd", "fd+donate", "rsplice", "rsplice+donate", "auto",
-            "auto+donate", "passthrough", "gift");
+            "auto+donate", "passthrough", "uring-zc", "gift");
 
     /** The gift setup mounts with gift and splice_move: up to two page dumps in the kernel log. */
     @Test
@@ -45,6 +45,22 @@ class ProbeCommandTest extends CliTestBase {
             long spliced = number(s, "splicedReplies");
             long copied = number(s, "copiedReplies");
             boolean passthroughOn = s.get("passthrough").equals("on");
+            if (name.equals("uring-zc")) {
+                // The kernel's zero copy where it is granted (FUSE 7.46, root, enable_uring Y: the 7.3 guest),
+                // else served as auto serves without passthrough, with the reason.
+                boolean on = s.get("zeroCopy").equals("on") && number(s, "zeroCopiedReads") > 0;
+                assertEquals(on ? "zero-copied" : "spliced", verdict, s::toString);
+                assertEquals("off", s.get("passthrough"), s::toString);
+                if (on) {
+                    assertEquals(number(s, "readRequests"), number(s, "zeroCopiedReads"), s::toString);
+                    assertEquals(0, spliced + copied, () -> "the daemon copied or spliced: " + s);
+                } else {
+                    assertTrue(((String) s.get("zeroCopy")).startsWith("unavailable: "), s::toString);
+                    assertTrue(((String) s.get("detail")).contains("uring-zc unavailable: "), s::toString);
+                    assertEquals(0, copied, s::toString);
+                }
+                continue;
+            }
             if (name.startsWith("auto") || name.equals("passthrough")) {
                 // These pass whole files through where the kernel and the daemon can; the kernel then reads alone.
                 assertEquals(passthroughOn ? "passed-through" : name.equals("passthrough") ? "spliced" : verdict,
