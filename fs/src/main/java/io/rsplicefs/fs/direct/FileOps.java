@@ -144,28 +144,26 @@ final class FileOps {
      * zero copy): {@code drain} moves them into the backing fd, the reply says how many it took.
      */
     void writeInPlace(Request q, Reply out, FsCore.InPlaceWrite drain) throws NativeIoException, InterruptedException {
-        long fh = q.u64(0);
-        long off = q.u64(8);
-        int size = q.u32(16);
-        counters.writeSize(size);
-        if (size != q.totalLength() - Fuse.IN_HEADER - Fuse.WRITE_IN) {
-            throw new Request.Malformed("zero-copied WRITE of " + size + " bytes in a request of " + q.totalLength());
-        }
-        long n = core.writeInPlace(fh, size, off, drain);
+        int size = writeSize(q, "zero-copied WRITE");
+        long n = core.writeInPlace(q.u64(0), size, q.u64(8), drain);
         out.u32((int) n).u32(0).send();
     }
 
     /** A WRITE whose header was read into memory and whose payload waits in {@code pipeReadFd}. */
     void writeFromPipe(Request q, Reply out, int pipeReadFd) throws NativeIoException, InterruptedException {
-        long fh = q.u64(0);
-        long off = q.u64(8);
+        int size = writeSize(q, "WRITE");
+        long n = core.writeFromPipe(q.u64(0), pipeReadFd, size, q.u64(8));
+        out.u32((int) n).u32(0).send();
+    }
+
+    /** fuse_write_in's size, counted, once checked against the request's length (the payload follows the header). */
+    private int writeSize(Request q, String what) {
         int size = q.u32(16);
         counters.writeSize(size);
         if (size != q.totalLength() - Fuse.IN_HEADER - Fuse.WRITE_IN) {
-            throw new Request.Malformed("WRITE of " + size + " bytes in a request of " + q.totalLength());
+            throw new Request.Malformed(what + " of " + size + " bytes in a request of " + q.totalLength());
         }
-        long n = core.writeFromPipe(fh, pipeReadFd, size, off);
-        out.u32((int) n).u32(0).send();
+        return size;
     }
 
     void release(Request q, Reply out) throws NativeIoException {

@@ -11,11 +11,11 @@ import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.it.support.EnableUring;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.UnalignedTar;
 import io.rsplicefs.it.support.Uncached;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -50,17 +50,7 @@ class UringZeroCopyAutoTest {
     @Test
     void storedArchiveMembersAreZeroCopiedUnderAutoOnTheRing() throws Exception {
         assumeTrue(EnableUring.settable(), "no FUSE over io_uring here (Linux 6.14+) or enable_uring not settable");
-        Path tree = Files.createDirectories(dir.resolve("tree"));
-        Files.write(tree.resolve("a-pad.bin"), new byte[1000]); // the next member's data starts at 2048
-        List<byte[]> data = new ArrayList<>();
-        List<String> cmd = new ArrayList<>(List.of("tar", "--format=gnu", "-cf", dir.resolve("t.tar").toString(),
-                "a-pad.bin"));
-        for (int i = 0; i < SIZES.length; i++) {
-            data.add(TestData.write(tree.resolve("m" + i), SIZES[i], 60 + i));
-            cmd.add("m" + i);
-        }
-        Process p = new ProcessBuilder(cmd).directory(tree.toFile()).inheritIO().start();
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, "tar");
+        List<byte[]> data = UnalignedTar.make(dir, SIZES, 60);
         try (EnableUring on = EnableUring.set("Y");
              TestMount m = TestMount.ofArchive(dir.resolve("t.tar"), dir.resolve("mnt"), ReadPath.AUTO,
                      Duration.ofMinutes(3), c -> c.engine(Engine.DIRECT).transport(Transport.URING))) {

@@ -10,6 +10,7 @@ import io.rsplicefs.fs.stats.MountStats;
 import io.rsplicefs.it.support.EnableUring;
 import io.rsplicefs.it.support.TestData;
 import io.rsplicefs.it.support.TestMount;
+import io.rsplicefs.it.support.UnalignedTar;
 import io.rsplicefs.it.support.Uncached;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,17 +69,7 @@ class UringZeroCopyReadsTest {
         // Before any data is made: a kernel without FUSE over io_uring (6.1) cannot have zero copy, and making
         // 64 MiB of files costs minutes in an emulated guest.
         assumeTrue(EnableUring.settable(), "no FUSE over io_uring here (Linux 6.14+) or enable_uring not settable");
-        Path tree = Files.createDirectories(dir.resolve("tree"));
-        Files.write(tree.resolve("a-pad.bin"), new byte[1000]); // the next member's data starts at 2048
-        List<byte[]> data = new ArrayList<>();
-        List<String> cmd = new ArrayList<>(List.of("tar", "--format=gnu", "-cf", dir.resolve("t.tar").toString(),
-                "a-pad.bin"));
-        for (int i = 0; i < SIZES.length; i++) {
-            data.add(TestData.write(tree.resolve("m" + i), SIZES[i], 90 + i));
-            cmd.add("m" + i);
-        }
-        Process p = new ProcessBuilder(cmd).directory(tree.toFile()).inheritIO().start();
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, "tar");
+        List<byte[]> data = UnalignedTar.make(dir, SIZES, 90);
         try (EnableUring on = EnableUring.settable() ? EnableUring.set("Y") : null;
              TestMount m = TestMount.ofArchive(dir.resolve("t.tar"), dir.resolve("mnt"), ReadPath.URING_ZC,
                      Duration.ofMinutes(5), c -> c.engine(Engine.DIRECT))) {
