@@ -13,6 +13,8 @@ import java.util.List;
  * sample every 16 eligible replies.
  */
 public final class MountConfig {
+    /** Files per store-ahead window unless told: 32 files of a directory cost one READ. */
+    public static final int DEFAULT_STORE_AHEAD = 32;
     private final Path source;
     private final Path mountpoint;
     private ReadPath readPath = ReadPath.AUTO;
@@ -27,6 +29,7 @@ public final class MountConfig {
     private int sampleEvery = 16;
     private Path inflateCacheDir = Path.of("/var/tmp");
     private long inflateCacheBytes = 1L << 30;
+    private int storeAheadFiles = DEFAULT_STORE_AHEAD;
     private final List<String> fuseOptions = new ArrayList<>();
     private Engine engine = Engine.DIRECT;
     private int threads;
@@ -252,6 +255,20 @@ public final class MountConfig {
 
     public MountConfig inflateCacheBytes(long n) {
         this.inflateCacheBytes = n;
+        return this;
+    }
+
+    /**
+     * The direct engine's read-ahead across the small files of a directory
+     * of a store that cannot change (an archive): files per window, pushed
+     * into the kernel's cache in listing order after a READ (0: off).
+     */
+    public int storeAheadFiles() {
+        return storeAheadFiles;
+    }
+
+    public MountConfig storeAheadFiles(int n) {
+        this.storeAheadFiles = n;
         return this;
     }
 

@@ -40,6 +40,12 @@ final class EngineLines {
         }
         line(b, "refused", "unknown opcodes " + e.unknownOpcodes() + ", malformed " + e.malformedRequests()
                 + ", reply failures " + e.replyFailures() + ", interrupts " + e.interrupts());
+        if (e.opens() != null && !e.opens().equals("asked")) {
+            line(b, "opens", e.opens() + ": " + e.unopenedRequests() + " requests served by a handle of their own");
+        }
+        if (e.storeAhead() != null && !e.storeAhead().equals("off")) {
+            line(b, "store-ahead", e.storeAhead());
+        }
         line(b, "nodes", e.nodes() + " held by the kernel, " + e.outstandingLookups() + " lookups outstanding ("
                 + e.lookups() + " lookups, " + e.forgets() + " forgets)");
         return b.toString();

@@ -1,6 +1,7 @@
 package io.rsplicefs.cli;
 
 import io.rsplicefs.fs.Engine;
+import io.rsplicefs.fs.MountConfig;
 import io.rsplicefs.fs.MountException;
 import io.rsplicefs.fs.Transport;
 import io.rsplicefs.fs.host.MountTable;
@@ -134,6 +135,14 @@ final class MountCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}; a disk file system, so the pages can leave its cache).")
     Path inflateCacheDir;
 
+    @Option(names = "--store-ahead", paramLabel = "N",
+            description = "Archives, direct engine: after a READ from the start of a small file (up to 256 KiB),"
+                    + " push the next files of its directory, in listing order, into the kernel's page cache"
+                    + " (FUSE_NOTIFY_STORE, spliced from the archive), N files per window, so a reader going"
+                    + " through the directory sends one READ per N files instead of one per file. Stored members"
+                    + " only. Default: " + MountConfig.DEFAULT_STORE_AHEAD + "; 0 turns it off.")
+    Integer storeAhead;
+
     @Option(names = "-f", description = "Foreground: serve in this process until unmounted or signalled.")
     boolean foreground;
 
@@ -171,6 +180,13 @@ final class MountCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--transport=" + transport.id() + " needs"
                     + " --engine=direct: the jnr-fuse engine reads /dev/fuse through libfuse 2.9, which has no io_uring");
         }
+        if (storeAhead != null && storeAhead < 0) {
+            throw new ParameterException(spec.commandLine(), "--store-ahead must be 0 (off) or a number of files");
+        }
+        if (engine != Engine.DIRECT && storeAhead != null && storeAhead != 0) {
+            throw new ParameterException(spec.commandLine(), "--store-ahead needs --engine=direct: libfuse 2.9"
+                    + " (the jnr-fuse engine) cannot push files into the kernel's cache");
+        }
         if (maxRequest < 128 * 1024 || maxRequest > 1024 * 1024) {
             throw new ParameterException(spec.commandLine(), "--max-request must be between 128K and 1M");
         }
@@ -178,7 +194,8 @@ final class MountCommand implements Callable<Integer> {
         Path mp = MountTable.canonical(mountpoint);
         MountRequest req = new MountRequest(MountTable.canonical(source), mp, readPath, writePath, donate, forceGift, opts,
                 debug, threads == null ? 0 : threads, stableReplies, inflateCache, inflateCacheDir.toAbsolutePath(),
-                engine, (int) maxRequest, readAhead == null ? -1 : readAhead, directIo, writebackCache, transport);
+                engine, (int) maxRequest, readAhead == null ? -1 : readAhead, directIo, writebackCache, transport,
+                storeAhead == null ? MountConfig.DEFAULT_STORE_AHEAD : storeAhead);
         if (MountPoints.isDead(mp)) {
             // FuseMount would call it missing: every stat on a dead FUSE mount fails.
             throw new CliException("mount point " + mp + " is a dead FUSE mount (its daemon is gone:"

@@ -13,7 +13,7 @@ import java.util.List;
 record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath writePath, boolean donate, boolean forceGift,
                     List<String> fuseOptions, boolean debug, int threads, boolean stableReplies,
                     long inflateCache, Path inflateCacheDir, Engine engine, int maxRequest, long readAhead,
-                    boolean directIo, boolean writebackCache, Transport transport) {
+                    boolean directIo, boolean writebackCache, Transport transport, int storeAhead) {
 
     MountConfig toConfig() {
         MountConfig c = new MountConfig(source, mountpoint)
@@ -32,7 +32,8 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
                 .transport(transport)
                 .stableReplies(stableReplies)
                 .inflateCacheBytes(inflateCache)
-                .inflateCacheDir(inflateCacheDir);
+                .inflateCacheDir(inflateCacheDir)
+                .storeAheadFiles(storeAhead);
         fuseOptions.forEach(c::fuseOption);
         return c;
     }
@@ -77,6 +78,9 @@ record MountRequest(Path source, Path mountpoint, ReadPath readPath, WritePath w
         a.add(stableReplies ? "--stable-replies" : "--no-stable-replies");
         a.add("--inflate-cache=" + inflateCache);
         a.add("--inflate-cache-dir=" + inflateCacheDir);
+        if (storeAhead != MountConfig.DEFAULT_STORE_AHEAD) {
+            a.add("--store-ahead=" + storeAhead);
+        }
         a.add("--"); // paths may start with '-'
         a.add(source.toString());
         a.add(mountpoint.toString());

@@ -27,7 +27,7 @@ class MountRequestTest {
     void daemonArgumentsParseBackToTheSameRequest() {
         MountRequest r = new MountRequest(Path.of("/src/-odd name"), Path.of("/mnt"), ReadPath.GIFT, WritePath.COPY, true,
                 true, List.of("allow_other", "nonempty"), true, 1, false, 5L << 20, Path.of("/var/cache/x"), Engine.DIRECT,
-                512 * 1024, 2 << 20, true, true, Transport.URING);
+                512 * 1024, 2 << 20, true, true, Transport.URING, 5);
         List<String> args = r.daemonArgs();
         assertEquals("mount", args.get(0));
         MountCommand c = parse(args.subList(1, args.size()));
@@ -50,6 +50,7 @@ class MountRequestTest {
         assertTrue(c.directIo);
         assertTrue(c.writebackCache);
         assertEquals(Transport.URING, c.transport);
+        assertEquals(5, c.storeAhead);
     }
 
     @Test
@@ -100,7 +101,7 @@ class MountRequestTest {
     @Test
     void theConfigCarriesTheRequest() {
         MountRequest r = new MountRequest(Path.of("/src"), Path.of("/mnt"), ReadPath.RSPLICE, WritePath.SPLICE, true,
-                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20, -1, false, false, Transport.DEV);
+                false, List.of("allow_other"), false, 1, false, 4096, Path.of("/d"), Engine.JNR_FUSE, 1 << 20, -1, false, false, Transport.DEV, 0);
         MountConfig c = r.toConfig();
         assertEquals(ReadPath.RSPLICE, c.readPath());
         assertEquals(WritePath.SPLICE, c.writePath());
@@ -110,6 +111,7 @@ class MountRequestTest {
         assertEquals(List.of("allow_other"), c.fuseOptions());
         assertEquals(4096, c.inflateCacheBytes());
         assertEquals(Path.of("/d"), c.inflateCacheDir());
+        assertEquals(0, c.storeAheadFiles());
     }
 
     @Test

@@ -36,7 +36,7 @@ class StatsTableTest {
         reads.put("<=1024KiB", 4093L);
         return new MountStats.EngineStats("direct", "7.45 (engine 7.38)", "dev", 2, 1L << 20, 128 * 1024,
                 List.of("ASYNC_READ", "MAX_PAGES"), List.of("SPLICE_WRITE", "MAX_PAGES"), requests, reads,
-                Map.of("<=1024KiB", 3L), 1, 0, 2, 0, 14, 13, 20, 7,
+                Map.of("<=1024KiB", 3L), 1, 0, 2, 0, 14, 13, 20, 7, "asked", 0, "off",
                 new MountStats.RingStats("uring", "dev", "the fuse module's enable_uring is N", 0, 4, 0, 0));
     }
 

@@ -141,6 +141,65 @@ public final class FsCore {
         this.probeFile = f;
     }
 
+    /**
+     * Whether a file of this mount may be opened for one request and closed
+     * after it, so that a front end may let the kernel open files without
+     * asking (FUSE's no_open): the store cannot change (an open sees what
+     * any other would), and the read path keeps nothing per open (donation
+     * prepares the file at open, the gift probe is told by its open).
+     */
+    public boolean opensPerRequest() {
+        return store.unchanging() && !(store instanceof WritableStore) && !config.donate()
+                && config.readPath() != ReadPath.GIFT;
+    }
+
+    /** Whether nothing the store serves can change while mounted ({@link Store#unchanging}). */
+    public boolean unchanging() {
+        return store.unchanging();
+    }
+
+    /** Whether the store's files are whole backing files the kernel could read itself (see Store). */
+    public boolean wholeBackingFiles() {
+        return store.wholeBackingFiles();
+    }
+
+    /**
+     * A read of a file the kernel opened without asking (see
+     * {@link #opensPerRequest}): the file is opened read-only for this reply
+     * alone and closed when the reply is consumed, so an inflated member
+     * stays pinned in its cache exactly as long as its bytes are in flight.
+     */
+    public ReadReply readUnopened(String path, long size, long off, Supplier<Caller> caller)
+            throws NativeIoException, InterruptedException {
+        long fh = open(path, FileConstants.O_RDONLY, caller);
+        ReadReply reply;
+        try {
+            reply = read(fh, size, off);
+        } catch (NativeIoException | InterruptedException | RuntimeException | Error e) {
+            releaseQuietly(fh);
+            throw e;
+        }
+        reply.onConsumed(() -> releaseQuietly(fh));
+        return reply;
+    }
+
+    /**
+     * Where a file's bytes lie ready in a backing fd ({@link Store#bytesAtHand}), for a front end that pushes
+     * them to the kernel unasked; null unless the store cannot change.
+     */
+    public ByteSource.FdRange bytesAtHand(String path) throws NativeIoException {
+        return store.unchanging() ? store.bytesAtHand(path) : null;
+    }
+
+    /** Releases a handle the core opened for itself; a read-only file that fails to close loses nothing. */
+    public void releaseQuietly(long fh) {
+        try {
+            release(fh);
+        } catch (NativeIoException ignored) {
+            // nothing was written through it
+        }
+    }
+
     /** Files open for the kernel right now. */
     public int openHandles() {
         return handles.size();

@@ -43,6 +43,8 @@ public final class DirectSession implements EngineSession {
     private final DirOps dirs;
     private final Passthrough passthrough;
     private final UringZeroCopy zeroCopy;
+    private final UnaskedOpens unaskedOpens;
+    private final StoreAhead storeAhead;
     private final CreationUmask umask = new CreationUmask();
     private final int maxRequestBytes;
     private final long wanted;
@@ -72,14 +74,16 @@ public final class DirectSession implements EngineSession {
                 : config.singleThreaded() ? 1 : Runtime.getRuntime().availableProcessors();
         Operations tree = new Operations(core, nodes, umask);
         this.passthrough = new Passthrough(core, core.stats().passthrough(), config.readPath().passesThrough(),
-                passthroughUnavailable(config));
+                passthroughUnavailable(core, config));
         // auto takes zero copy where the ring it was given can have it (a mount-wide "no" is said once, in
         // the status, not counted per open as for uring-zc, which was asked for by name).
         boolean autoZeroCopy = config.readPath().zeroCopiesWhereItCan(config.transport() == Transport.URING);
         this.zeroCopy = new UringZeroCopy(core.stats().zeroCopy(), config.readPath().zeroCopies() || autoZeroCopy,
                 autoZeroCopy, Capabilities.hasSysAdmin() ? null : UringZeroCopy.NOT_PRIVILEGED);
-        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, zeroCopy, config.directIo(),
-                keepCache, config.writebackCache(), umask);
+        this.unaskedOpens = new UnaskedOpens(core, passthrough, zeroCopy, config.directIo());
+        this.storeAhead = new StoreAhead(core, nodes, config.storeAheadFiles());
+        FileOps files = new FileOps(core, nodes, tree, counters, passthrough, zeroCopy, unaskedOpens, storeAhead,
+                config.directIo(), keepCache, config.writebackCache(), umask);
         this.dirs = new DirOps(core, nodes, tree);
         this.dispatcher = new Dispatcher(core, tree, files, dirs, this, counters);
         // uring-zc implies the ring: zero copy exists only on FUSE-over-io_uring queues.
@@ -89,7 +93,10 @@ public final class DirectSession implements EngineSession {
     }
 
     /** Why this mount cannot pass files through whatever the kernel offers, or null. */
-    private static String passthroughUnavailable(MountConfig config) {
+    private static String passthroughUnavailable(FsCore core, MountConfig config) {
+        if (!core.wholeBackingFiles()) {
+            return "the store's files are bytes inside another file (archive members), not whole files";
+        }
         if (config.writebackCache()) {
             return "the writeback cache is on (the kernel does not pass files through with it)";
         }
@@ -221,6 +228,9 @@ public final class DirectSession implements EngineSession {
             umask.takeFromRequests();
         }
         out.send();
+        if (uring == null) { // notifications beside a ring's traffic are not tried
+            storeAhead.start(fds.get(0));
+        }
         if (uring != null && (agreed & Fuse.OVER_IO_URING) != 0) {
             uring.start(this, fds.get(0));
             uring.awaitSettled(5000); // ready means the transport is decided (requests wait for the ring anyway)
@@ -294,6 +304,7 @@ public final class DirectSession implements EngineSession {
             if (failure != null) {
                 forceEnd(); // the workers failed, the connection did not end: leave no dead mount behind
             }
+            storeAhead.close();
             for (int fd : fds.stream().distinct().toList()) {
                 KernelMount.closeQuietly(fd);
             }
@@ -342,6 +353,7 @@ public final class DirectSession implements EngineSession {
                 accepted, counters.requestsByOpcode(), counters.readSizes(), counters.writeSizes(),
                 counters.unknownOpcodes(), counters.malformedRequests(), counters.replyFailures(),
                 counters.interrupts(), nodes.size(), nodes.outstandingLookups(), nodes.lookupsTotal(),
-                nodes.forgetsTotal(), ring);
+                nodes.forgetsTotal(), unaskedOpens.status(), unaskedOpens.served(),
+                storeAhead.summary(), ring);
     }
 }

@@ -19,13 +19,15 @@ final class FileOps {
     private final EngineCounters counters;
     private final Passthrough passthrough;
     private final UringZeroCopy zeroCopy;
+    private final UnaskedOpens unasked;
+    private final StoreAhead storeAhead;
     private final int openFlags;
     private final boolean writebackCache;
     private final CreationUmask umask;
 
     FileOps(FsCore core, NodeTable nodes, Operations tree, EngineCounters counters, Passthrough passthrough,
-            UringZeroCopy zeroCopy, boolean directIo, boolean keepCache, boolean writebackCache,
-            CreationUmask umask) {
+            UringZeroCopy zeroCopy, UnaskedOpens unasked, StoreAhead storeAhead, boolean directIo, boolean keepCache,
+            boolean writebackCache, CreationUmask umask) {
         this.umask = umask;
         this.core = core;
         this.nodes = nodes;
@@ -33,6 +35,8 @@ final class FileOps {
         this.counters = counters;
         this.passthrough = passthrough;
         this.zeroCopy = zeroCopy;
+        this.unasked = unasked;
+        this.storeAhead = storeAhead;
         this.openFlags = (directIo ? Fuse.FOPEN_DIRECT_IO : 0) | (keepCache ? Fuse.FOPEN_KEEP_CACHE : 0);
         this.writebackCache = writebackCache;
     }
@@ -43,6 +47,10 @@ final class FileOps {
      * kernel checked write permission and sends no SETATTR).
      */
     void open(Request q, Reply out) throws NativeIoException, InterruptedException {
+        if (unasked.declineOpen()) {
+            out.error(Errno.ENOSYS); // the kernel opens this file and every later one itself
+            return;
+        }
         String path = nodes.path(q.nodeid());
         int flags = q.u32(0);
         long fh;
@@ -121,11 +129,13 @@ final class FileOps {
         long off = q.u64(8);
         int size = q.u32(16);
         counters.readSize(size);
-        ReadReply r = core.read(fh, size, off);
+        ReadReply r = unasked.unopened(fh) ? core.readUnopened(nodes.path(q.nodeid()), size, off, q)
+                : core.read(fh, size, off);
         long sent = sender.send(r);
         if (sent < 0) {
             counters.replyFailed();
         }
+        storeAhead.afterRead(q.nodeid(), off);
     }
 
     /** fuse_write_in: fh, offset, size, write_flags, lock_owner, flags; then the payload (in memory, or in a ring entry). */
@@ -174,13 +184,25 @@ final class FileOps {
 
     /** fuse_fsync_in: fh, fsync_flags (bit 0: data only). */
     void fsync(Request q, Reply out) throws NativeIoException {
-        core.fsync(q.u64(0), (q.u32(8) & 1) != 0);
+        if (!unasked.unopened(q.u64(0))) { // a file opened without asking is read-only: nothing to sync
+            core.fsync(q.u64(0), (q.u32(8) & 1) != 0);
+        }
         out.send();
     }
 
     /** fuse_lseek_in: fh, offset, whence (only SEEK_DATA and SEEK_HOLE reach the daemon). fuse_lseek_out: offset. */
-    void lseek(Request q, Reply out) throws NativeIoException {
-        out.u64(core.seek(q.u64(0), q.u64(8), q.u32(16))).send();
+    void lseek(Request q, Reply out) throws NativeIoException, InterruptedException {
+        long fh = q.u64(0);
+        if (!unasked.unopened(fh)) {
+            out.u64(core.seek(fh, q.u64(8), q.u32(16))).send();
+            return;
+        }
+        long own = core.open(nodes.path(q.nodeid()), FileConstants.O_RDONLY, q);
+        try {
+            out.u64(core.seek(own, q.u64(8), q.u32(16))).send();
+        } finally {
+            core.releaseQuietly(own);
+        }
     }
 
     /**

@@ -70,6 +70,12 @@ final class NodeTable {
         return n.paths.get(0);
     }
 
+    /** The id of the node the kernel knows by {@code path} (no lookup counted), or 0 when it knows none. */
+    synchronized long idOf(String path) {
+        Node n = byPath.get(path);
+        return n == null ? 0 : n.id;
+    }
+
     /** {@code parent/name} as a path. */
     synchronized String child(long parent, String name) throws NativeIoException {
         return join(path(parent), name);

@@ -114,6 +114,11 @@ final class UringZeroCopy {
         counters.status("unavailable: " + why);
     }
 
+    /** Whether an open reply may carry FOPEN_IO_URING_ZERO_COPY (decided at INIT). */
+    boolean flagsOpens() {
+        return wanted && unavailable == null;
+    }
+
     /**
      * The open flag for a new handle (FOPEN_IO_URING_ZERO_COPY), or 0 with the
      * reason counted: for handles whose store gives a backing fd range to

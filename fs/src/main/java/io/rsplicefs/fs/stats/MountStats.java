@@ -153,13 +153,17 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
      * @param readSizes      READ requests by size
      * @param nodes          nodes the kernel holds now (the root included)
      * @param outstandingLookups lookups not yet forgotten (without the root's)
+     * @param opens          whether the kernel asks the daemon to open files ("asked", or "not asked ...": no_open)
+     * @param unopenedRequests requests on files the kernel opened without asking, each served by a handle of its own
+     * @param storeAhead     what the read-ahead across a directory's files pushed into the kernel's cache ("off" ...)
      */
     public record EngineStats(String name, String protocol, String transport, int threads, long maxRequestBytes,
                               long maxReadahead, java.util.List<String> kernelOffered,
                               java.util.List<String> accepted, Map<String, Long> requests,
                               Map<String, Long> readSizes, Map<String, Long> writeSizes, long unknownOpcodes,
                               long malformedRequests, long replyFailures, long interrupts, long nodes,
-                              long outstandingLookups, long lookups, long forgets, RingStats ring) {
+                              long outstandingLookups, long lookups, long forgets, String opens,
+                              long unopenedRequests, String storeAhead, RingStats ring) {
     }
 
     /**

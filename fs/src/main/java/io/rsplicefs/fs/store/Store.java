@@ -48,6 +48,25 @@ public interface Store extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether its files are whole backing files, which the kernel could read
+     * and write itself (FUSE passthrough). False for a store whose files are
+     * bytes inside another file (an archive's members) or made on demand.
+     */
+    default boolean wholeBackingFiles() {
+        return true;
+    }
+
+    /**
+     * Where a file's bytes already lie, ready, in a backing fd that stays open
+     * as long as the store (a stored archive member's range of the archive),
+     * so that they can be spliced without opening it; null when opening would
+     * have to produce them (an inflated member) or the file can change.
+     */
+    default ByteSource.FdRange bytesAtHand(String path) throws NativeIoException {
+        return null;
+    }
+
     /** The store's own counters for the mount's stats (e.g. an archive's members and inflations); none by default. */
     default Map<String, Long> counters() {
         return Map.of();

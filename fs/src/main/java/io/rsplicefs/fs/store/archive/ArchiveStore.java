@@ -192,6 +192,22 @@ public final class ArchiveStore implements Store {
         return true;
     }
 
+    /** A member is a range inside the archive, or inflated into the cache: never a whole file. */
+    @Override
+    public boolean wholeBackingFiles() {
+        return false;
+    }
+
+    /** A stored member's range of the archive (the archive fd lives as long as the store); inflated ones must be made. */
+    @Override
+    public ByteSource.FdRange bytesAtHand(String path) throws NativeIoException {
+        Node n = node(path);
+        if (!n.isFile() || n.refusal != null || n.method != Node.Method.STORED) {
+            return null;
+        }
+        return new ByteSource.FdRange(fd, n.dataOffset, n.size);
+    }
+
     @Override
     public FileStat stat(String path) throws NativeIoException {
         return stat(node(path));
