@@ -3,14 +3,15 @@
 # kernel does with each read path's replies), run by suite.sh on the host itself and in a fresh guest per
 # guest kernel (run-in-vm.sh), then printed as one matrix.
 #
-#   vagrant/kernel-matrix.sh [--kernels host,6.1,6.12,7.3] [--tests ci|quick|short|full|uring|none] [--out DIR]
+#   vagrant/kernel-matrix.sh [--kernels host,6.1,6.12,7.3] [--tests ci|quick|short|full|uring|archive|none] [--out DIR]
 #                            [--no-build] [--no-fio] [--no-probe] [--limit SECONDS]
 #
 #   --kernels   which kernels, in this order (default host,6.1,6.12): host, or a kernel of the guest image
 #               (6.1, 6.12, 7.3: trixie-backports' kernel, FUSE 7.46, unpacked into the Debian 12 image)
 #   --tests     the JUnit selection suite.sh runs on each (default quick: all but the tests tagged slow;
 #               ci: only the tests tagged kernel, CI's guest run; short: all, the slow ones shortened;
-#               full: all at full length; uring: only the io_uring test classes; see suite.sh)
+#               full: all at full length; uring: only the io_uring test classes; archive: only the archive
+#               test classes; see suite.sh)
 #   --out       where everything goes (default bench-out/kernels): matrix.md, and per kernel its directory
 #               with suite.sh's results and console.log
 #   --no-build  use the build that is there instead of running mvn -B -q package -DskipTests first
@@ -44,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ "$tests" =~ ^(ci|quick|short|full|uring|none)$ ]] || vm_die "--tests is ci, quick, short, full, uring or none"
+[[ "$tests" =~ ^(ci|quick|short|full|uring|archive|none)$ ]] || vm_die "--tests is ci, quick, short, full, uring, archive or none"
 [[ "$limit" =~ ^[0-9]+$ ]] || vm_die "--limit wants seconds"
 [[ $(id -u) -eq 0 ]] || vm_die "run it as root: the suite mounts, and the guest image is built with debootstrap"
 IFS=, read -r -a list <<< "$kernels"

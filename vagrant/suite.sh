@@ -2,7 +2,7 @@
 # Every check of one kernel, run on that kernel: in a guest (run-in-vm.sh, Vagrant's provisioning) or on the
 # host. Needs a build of this checkout (mvn -B package -DskipTests), Java 17, fio and FUSE; runs as root.
 #
-#   vagrant/suite.sh [--out DIR] [--tests ci|quick|short|full|uring|none] [--time-scale N] [--no-fio] [--no-probe]
+#   vagrant/suite.sh [--out DIR] [--tests ci|quick|short|full|uring|archive|none] [--time-scale N] [--no-fio] [--no-probe]
 #
 #   --tests       the JUnit suite (rsplice-native's and the integration tests, by JUnit's console launcher,
 #                 no Maven): ci runs only the tests tagged kernel (what must be checked on each kernel: the
@@ -13,7 +13,8 @@
 #                 stable-replies case, a 60 s soak); full runs them all at full length (1,000,000 fsx operations
 #                 per read path, 4 s per stable-replies case, a 120 s soak), as mvn -B verify -Pfull does;
 #                 uring runs only the io_uring test classes (class names with Uring: the transport, and its
-#                 zero copy on 7.3), the 7.3 guest's selection
+#                 zero copy on 7.3), the 7.3 guest's selection; archive runs only the archive test classes
+#                 (class names with Archive)
 #   --time-scale  how many times slower this machine is than the host the tests were written on (10 under
 #                 qemu's software emulation): the tests' own waits and mount watchdogs grow by it, and
 #                 JUnit's @Timeout limits are switched off (the watchdogs, and run-in-vm.sh's limit, catch hangs)
@@ -44,8 +45,8 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ "$tests" =~ ^(ci|quick|short|full|uring|none)$ ]] ||
-    { echo "suite.sh: --tests is ci, quick, short, full, uring or none" >&2; exit 2; }
+[[ "$tests" =~ ^(ci|quick|short|full|uring|archive|none)$ ]] ||
+    { echo "suite.sh: --tests is ci, quick, short, full, uring, archive or none" >&2; exit 2; }
 [[ "$scale" =~ ^[1-9][0-9]*$ ]] || { echo "suite.sh: --time-scale is a whole number >= 1" >&2; exit 2; }
 
 jar=$project/mount-tool/target/rsplicefs.jar
@@ -116,6 +117,7 @@ if [[ "$tests" != none ]]; then
         ci) selection+=(--include-tag kernel) ;;
         quick) selection+=(--exclude-tag slow) ;;
         uring) selection+=(--include-classname '.*Uring.*') ;;
+        archive) selection+=(--include-classname '.*Archive.*') ;;
         short) workload=(-Drsplicefs.fsx.ops=20000 -Drsplicefs.stable.seconds=1 -Drsplicefs.soak.seconds=60) ;;
         full) workload=(-Drsplicefs.fsx.ops=1000000 -Drsplicefs.stable.seconds=4 -Drsplicefs.soak.seconds=120) ;;
     esac

@@ -27,9 +27,10 @@ import java.util.stream.Stream;
  * squashfs image, mounted by rsplicefs and by the tools people use for them
  * (archivemount, fuse-zip, squashfuse), and the same files mirrored from a
  * directory by rsplicefs; interleaved in rounds, a fresh mount per target and
- * round: the mount time, one big member read sequentially (ratio to reading
- * the same bytes from a plain file), every small file read once, 4 KiB
- * random reads in the big member, and the serving process's RSS.
+ * round: the mount time, one big member read sequentially (the median of
+ * three passes; ratio to reading the same bytes from a plain file), every
+ * small file read once (beside the same pass over the plain directory), 4
+ * KiB random reads in the big member, and the serving process's RSS.
  */
 public final class ArchiveBench {
     /** What one target mounts and how. */
@@ -85,8 +86,10 @@ public final class ArchiveBench {
             targets.forEach(t -> all.put(t.id(), new ArrayList<>()));
             Path big = tree.resolve("big.bin");
             List<Double> plain = new ArrayList<>();
+            List<Double> plainSmall = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                plain.add(readBig(big)); // the same bytes from the plain file, warm: the ratio's denominator
+                plain.add(bigPasses(big, false)); // the same bytes from the plain file, warm: the ratio's denominator
+                plainSmall.add(readSmall(tree)); // what any FUSE target's small-file pass is set against
                 for (int i = 0; i < targets.size(); i++) {
                     Target t = targets.get((i + round - 1) % targets.size()); // rotate the order per round
                     Path mp = Files.createDirectories(dir.resolve("mnt-" + t.id()));
@@ -99,7 +102,7 @@ public final class ArchiveBench {
                     mounted.remove(mp);
                 }
             }
-            report(all, median(plain));
+            report(all, median(plain), median(plainSmall));
         } catch (IOException e) {
             throw new BenchException("archive bench: " + e.getMessage(), e);
         } finally {
@@ -215,8 +218,7 @@ public final class ArchiveBench {
             // The random reads left about 17,000 scattered pages in the mount's cache; around them the
             // kernel's read-ahead breaks up, so the sequential pass starts from an empty cache, as in the
             // plain file's case every page then comes from the backing file's (warm) cache.
-            evict(mp.resolve("big.bin"));
-            double big = readBig(mp.resolve("big.bin"));
+            double big = bigPasses(mp.resolve("big.bin"), true);
             double small = readSmall(mp);
             long rss = servingProcess(mp).stream().map(ArchiveBench::rssKiB).reduce(0L, Long::sum);
             return new Figures(mountSeconds, big, small, rand, perOp, rss);
@@ -234,6 +236,28 @@ public final class ArchiveBench {
         } catch (NativeIoException e) {
             throw new IOException("cannot drop the cached pages of " + f + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Sequential passes of the big file per round: one pass of 256 MiB lasts a tenth of a second, noise decides it. */
+    private static final int BIG_PASSES = 3;
+
+    /**
+     * The median MB/s of {@link #BIG_PASSES} sequential passes, on a mount
+     * each from an empty FUSE cache ({@code evictFirst}; the plain file stays
+     * warm); one pass only on a target too slow to repeat it.
+     */
+    private static double bigPasses(Path f, boolean evictFirst) throws IOException {
+        List<Double> passes = new ArrayList<>();
+        for (int p = 0; p < BIG_PASSES; p++) {
+            if (evictFirst) {
+                evict(f);
+            }
+            passes.add(readBig(f));
+            if (passes.get(0) < 100) {
+                break;
+            }
+        }
+        return median(passes);
     }
 
     /** MB/s of one sequential pass in 1 MiB reads (the first 60 s of it on a slow target). */
@@ -348,10 +372,12 @@ public final class ArchiveBench {
         return s.isEmpty() ? Double.NaN : s.get(s.size() / 2);
     }
 
-    private void report(Map<String, List<Figures>> all, double plainMBps) throws IOException {
+    private void report(Map<String, List<Figures>> all, double plainMBps, double plainSmallSeconds)
+            throws IOException {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Archive bench: %d small files + one %d MiB file, %d rounds (medians);"
-                + " plain-file read of the big file: %.0f MB/s (warm)%n%n", files, bigBytes >> 20, rounds, plainMBps));
+                + " plain-file read of the big file: %.0f MB/s (warm); all small files from the plain directory:"
+                + " %.2f s (warm)%n%n", files, bigBytes >> 20, rounds, plainMBps, plainSmallSeconds));
         b.append("| target | mount s | big member MB/s | ratio to plain file | all small files s | rand4k IOPS |"
                 + " FUSE READs per rand4k | RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         all.forEach((id, f) -> {
@@ -363,7 +389,7 @@ public final class ArchiveBench {
                     median(f.stream().map(Figures::randReadsPerOp).toList()),
                     median(f.stream().map(x -> x.rssKiB() / 1024.0).toList())));
         });
-        goals(all, b);
+        goals(all, b, plainSmallSeconds);
         for (String n : notes) {
             b.append("\n- ").append(n);
         }
@@ -379,7 +405,7 @@ public final class ArchiveBench {
      * the rounds share their conditions); all small files at least 3x faster
      * than the best of archivemount and fuse-zip.
      */
-    private static void goals(Map<String, List<Figures>> all, StringBuilder b) {
+    private static void goals(Map<String, List<Figures>> all, StringBuilder b, double plainSmallSeconds) {
         b.append("\nGoals (issue 17):\n");
         for (String id : List.of("rsplicefs-tar", "rsplicefs-zip")) {
             List<Figures> f = all.get(id);
@@ -408,7 +434,8 @@ public final class ArchiveBench {
             if (best < Double.POSITIVE_INFINITY) {
                 double x = best / median(f.stream().map(Figures::smallSeconds).toList());
                 b.append(String.format(Locale.ROOT, "; all small files %.1fx the best of archivemount / fuse-zip"
-                        + " (goal >= 3x: %s)", x, x >= 3 ? "met" : "missed"));
+                        + " (goal >= 3x: %s; 3x is %.2f s, the plain directory took %.2f s)", x, x >= 3 ? "met"
+                        : "missed", best / 3, plainSmallSeconds));
             }
             b.append('\n');
         }
