@@ -4,7 +4,7 @@
 # guest kernel (run-in-vm.sh), then printed as one matrix.
 #
 #   vagrant/kernel-matrix.sh [--kernels host,6.1,6.12,7.3] [--tests ci|quick|short|full|uring|archive|none] [--out DIR]
-#                            [--no-build] [--no-fio] [--no-probe] [--limit SECONDS]
+#                            [--no-build] [--engine jnr-fuse|direct] [--no-fio] [--no-probe] [--limit SECONDS]
 #
 #   --kernels   which kernels, in this order (default host,6.1,6.12): host, or a kernel of the guest image
 #               (6.1, 6.12, 7.3: trixie-backports' kernel, FUSE 7.46, unpacked into the Debian 12 image)
@@ -14,6 +14,7 @@
 #               test classes; see suite.sh)
 #   --out       where everything goes (default bench-out/kernels): matrix.md, and per kernel its directory
 #               with suite.sh's results and console.log
+#   --engine    the engine the JUnit suite mounts with (suite.sh's default: jnr-fuse)
 #   --no-build  use the build that is there instead of running mvn -B -q package -DskipTests first
 #   --no-fio, --no-probe  leave out suite.sh's fio check, or rsplicefs probe (a short io_uring-only run)
 #   --limit     hard time limit of each guest in seconds (default 3600); a guest that hangs ends there
@@ -37,6 +38,7 @@ while [[ $# -gt 0 ]]; do
         --tests) tests=${2:?}; shift ;;
         --out) out=${2:?}; shift ;;
         --no-build) build=0 ;;
+        --engine) suite_opts+=(--engine "${2:?}"); shift ;;
         --no-fio) suite_opts+=(--no-fio) ;;
         --no-probe) suite_opts+=(--no-probe) ;;
         --limit) limit=${2:?}; shift ;;

@@ -2,7 +2,8 @@
 # Every check of one kernel, run on that kernel: in a guest (run-in-vm.sh, Vagrant's provisioning) or on the
 # host. Needs a build of this checkout (mvn -B package -DskipTests), Java 17, fio and FUSE; runs as root.
 #
-#   vagrant/suite.sh [--out DIR] [--tests ci|quick|short|full|uring|archive|none] [--time-scale N] [--no-fio] [--no-probe]
+#   vagrant/suite.sh [--out DIR] [--tests ci|quick|short|full|uring|archive|none] [--time-scale N]
+#                    [--engine jnr-fuse|direct] [--no-fio] [--no-probe]
 #
 #   --tests       the JUnit suite (rsplice-native's and the integration tests, by JUnit's console launcher,
 #                 no Maven): ci runs only the tests tagged kernel (what must be checked on each kernel: the
@@ -18,6 +19,8 @@
 #   --time-scale  how many times slower this machine is than the host the tests were written on (10 under
 #                 qemu's software emulation): the tests' own waits and mount watchdogs grow by it, and
 #                 JUnit's @Timeout limits are switched off (the watchdogs, and run-in-vm.sh's limit, catch hangs)
+#   --engine      the engine the JUnit suite mounts with (default jnr-fuse; the direct engine's own tests
+#                 use it anyway)
 #   --no-fio      skip the fio check: for copy, fd, rsplice and auto, a mount by the CLI (its own daemon JVM);
 #                 fio writes crc32c-verified blocks through it and reads every block back from a dropped cache
 #   --no-probe    skip `rsplicefs probe`: what the kernel does with each read path's replies
@@ -28,7 +31,7 @@
 # Exit status: 0 when every step passed, 1 when one failed, 2 for a usage error.
 set -uo pipefail
 project=$(cd "$(dirname "$0")/.." && pwd)
-out= tests=quick scale=1 fio=1 probe=1
+out= tests=quick scale=1 fio=1 probe=1 engine=jnr-fuse
 usage() {
     sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" >&2
     exit 2
@@ -38,6 +41,7 @@ while [[ $# -gt 0 ]]; do
         --out) out=${2:?}; shift ;;
         --tests) tests=${2:?}; shift ;;
         --time-scale) scale=${2:?}; shift ;;
+        --engine) engine=${2:?}; shift ;;
         --no-fio) fio=0 ;;
         --no-probe) probe=0 ;;
         -h | --help) usage ;;
@@ -48,6 +52,7 @@ done
 [[ "$tests" =~ ^(ci|quick|short|full|uring|archive|none)$ ]] ||
     { echo "suite.sh: --tests is ci, quick, short, full, uring, archive or none" >&2; exit 2; }
 [[ "$scale" =~ ^[1-9][0-9]*$ ]] || { echo "suite.sh: --time-scale is a whole number >= 1" >&2; exit 2; }
+[[ "$engine" =~ ^(jnr-fuse|direct)$ ]] || { echo "suite.sh: --engine is jnr-fuse or direct" >&2; exit 2; }
 
 jar=$project/mount-tool/target/rsplicefs.jar
 guest_lib=$project/tests/target/guest
@@ -125,7 +130,7 @@ if [[ "$tests" != none ]]; then
     [[ "$scale" -gt 1 ]] && options+=(--config junit.jupiter.execution.timeout.mode=disabled)
     native_jar=$(ls "$project"/rsplice-native/target/rsplice-native-*.jar | grep -v -- '-sources\|-tests' | head -n 1)
     (cd "$scratch" && java -Djava.io.tmpdir="$scratch" -Drsplicefs.jar="$jar" -Drsplice.native.jar="$native_jar" \
-        -Drsplicefs.timeScale="$scale" "${workload[@]}" \
+        -Drsplicefs.timeScale="$scale" -Drsplicefs.test.engine="$engine" "${workload[@]}" \
         -jar "$guest_lib/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
         --fail-if-no-tests --class-path "${classpath%:}" "${selection[@]}" "${options[@]}" \
         --reports-dir "$out/junit") 2>&1 | tee "$out/junit.log"

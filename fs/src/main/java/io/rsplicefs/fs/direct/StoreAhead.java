@@ -127,6 +127,27 @@ final class StoreAhead implements AutoCloseable {
         }
     }
 
+    /** Queues the file at {@code index} if the kernel knows it and its bytes lie ready; else it is left to READs. */
+    private void queue(String dir, ListingWindow l, int index) {
+        String path = NodeTable.join(dir, l.name(index));
+        long nodeid = nodes.idOf(path);
+        if (nodeid == 0) {
+            return; // the kernel has no inode for it yet: its own LOOKUP and READ will come
+        }
+        ByteSource.FdRange r;
+        try {
+            r = core.bytesAtHand(path);
+        } catch (NativeIoException e) {
+            return;
+        }
+        if (r == null || r.length() == 0 || r.length() > MAX_FILE) {
+            return;
+        }
+        if (!queue.offer(new Item(nodeid, r, l, index))) {
+            dropped.increment();
+        }
+    }
+
     private ListingWindow listing(String dir) throws NativeIoException {
         synchronized (listings) {
             ListingWindow l = listings.get(dir);
@@ -135,21 +156,6 @@ final class StoreAhead implements AutoCloseable {
                 listings.put(dir, l);
             }
             return l;
-        }
-    }
-
-    private void queue(String dir, ListingWindow l, int index) throws NativeIoException {
-        String path = NodeTable.join(dir, l.name(index));
-        long nodeid = nodes.idOf(path);
-        if (nodeid == 0) {
-            return; // the kernel has no inode for it yet: its own LOOKUP and READ will come
-        }
-        ByteSource.FdRange r = core.bytesAtHand(path);
-        if (r == null || r.length() == 0 || r.length() > MAX_FILE) {
-            return;
-        }
-        if (!queue.offer(new Item(nodeid, r, l, index))) {
-            dropped.increment();
         }
     }
 
