@@ -11,9 +11,11 @@ import io.rsplicefs.nativeio.Splice;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * reader goes through it, so the next small files are pushed into the
  * kernel's page cache with FUSE_NOTIFY_STORE, spliced from where their bytes
  * lie (a stored archive member's range of the archive: no byte through
- * Java), by a thread of its own while the reader still copies. A reader that
+ * Java), by threads of its own while the reader still copies. A reader that
  * goes on in that order finds them cached and sends no request for them;
  * one file per window is left out, and its READ asks for more
  * ({@link ListingWindow}). A reader in any other order starts nothing.
@@ -40,6 +42,12 @@ final class StoreAhead implements AutoCloseable {
     /** The largest file pushed: about what one READ of a small file brings. */
     static final int MAX_FILE = 256 * 1024;
     static final int QUEUE = 256;
+    /**
+     * Pushing threads: the kernel stores a push page by page (an order-0 folio
+     * each, about 1 GB/s for one thread here), slower than a reader copies
+     * cached pages; two keep up where one cannot.
+     */
+    static final int PUSHERS = 2;
     /** fuse_out_header (len, error = the notify code, unique 0) and fuse_notify_store_out (nodeid, offset, size, pad). */
     private static final int HEADER = 16 + 24;
     private static final int NOTIFY_STORE = 4;
@@ -57,14 +65,15 @@ final class StoreAhead implements AutoCloseable {
         }
     };
     private final LongAdder files = new LongAdder();
+    /** Time the threads spent pushing (not waiting for work): the kernel stores a push page by page. */
+    private final LongAdder busyNanos = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder forgotten = new LongAdder();
     private final LongAdder passed = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private volatile String lastFailure = "";
-    private volatile int devFd = -1;
-    private volatile Thread thread;
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
     private record Item(long nodeid, ByteSource.FdRange range, ListingWindow listing, int index) {
     }
@@ -78,28 +87,32 @@ final class StoreAhead implements AutoCloseable {
 
     /** Whether this mount pushes files ahead (decided at INIT: the store cannot change, a window was asked). */
     boolean on() {
-        return thread != null;
+        return !threads.isEmpty();
     }
 
     /**
-     * After INIT: starts the pushing thread, on a clone of the connection's fd
-     * of its own (closed by the thread when it ends, so a push can never
-     * reach an fd number the engine closed and something else reopened).
+     * After INIT: starts the pushing threads, each on a clone of the
+     * connection's fd of its own (closed by the thread when it ends, so a push
+     * can never reach an fd number the engine closed and something else
+     * reopened).
      */
     void start(int connectionFd) {
         if (window < 2 || !core.unchanging()) {
             return;
         }
-        try {
-            devFd = FuseDevice.cloneOf(connectionFd);
-        } catch (NativeIoException e) {
-            lastFailure = "FUSE_DEV_IOC_CLONE: " + e.errnoName();
-            return;
+        for (int i = 0; i < PUSHERS; i++) {
+            int fd;
+            try {
+                fd = FuseDevice.cloneOf(connectionFd);
+            } catch (NativeIoException e) {
+                lastFailure = "FUSE_DEV_IOC_CLONE: " + e.errnoName();
+                return;
+            }
+            Thread t = new Thread(() -> run(fd), "rsplicefs-store-ahead-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
         }
-        Thread t = new Thread(this::run, "rsplicefs-store-ahead");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
     }
 
     /**
@@ -107,7 +120,7 @@ final class StoreAhead implements AutoCloseable {
      * a file, its directory's window decides what to push (see {@link ListingWindow}).
      */
     void afterRead(long nodeid, long off) {
-        if (thread == null || off != 0) {
+        if (threads.isEmpty() || off != 0) {
             return;
         }
         try {
@@ -159,13 +172,15 @@ final class StoreAhead implements AutoCloseable {
         }
     }
 
-    private void run() {
+    private void run(int devFd) {
         try (Pipe pipe = Pipe.create(); PageArena header = PageArena.allocate(1)) {
             pipe.setCapacity(Math.min(Pipe.maxCapacity(), 2 * MAX_FILE));
             ByteBuffer h = header.buffer().order(ByteOrder.nativeOrder());
             while (true) {
                 Item it = queue.take();
-                push(pipe, header.address(), h, it);
+                long t0 = System.nanoTime();
+                push(devFd, pipe, header.address(), h, it);
+                busyNanos.add(System.nanoTime() - t0);
             }
         } catch (InterruptedException e) {
             // closed
@@ -177,7 +192,7 @@ final class StoreAhead implements AutoCloseable {
     }
 
     /** One FUSE_NOTIFY_STORE of the whole file: header and struct written into the pipe, the bytes spliced behind them. */
-    private void push(Pipe pipe, long address, ByteBuffer h, Item it) throws NativeIoException {
+    private void push(int devFd, Pipe pipe, long address, ByteBuffer h, Item it) throws NativeIoException {
         if (it.listing.passed(it.index)) {
             passed.increment(); // the reader got there first, by its own READ
             return;
@@ -216,25 +231,22 @@ final class StoreAhead implements AutoCloseable {
         lastFailure = why;
     }
 
-    /** "off", why it is not here, or what was pushed, overtaken, forgotten, dropped and failed. */
+    /** "off", why it is not here, or what was pushed (in how long), overtaken, forgotten, dropped and failed. */
     String summary() {
         if (window < 2 || !core.unchanging()) {
             return "off";
         }
-        if (thread == null) {
+        if (threads.isEmpty()) {
             return "not here (" + (lastFailure.isEmpty() ? "requests come over io_uring" : lastFailure) + ")";
         }
-        return String.format(java.util.Locale.ROOT, "%d files (%.1f MiB) pushed, %d read first by the reader,"
-                + " %d forgotten by the kernel, %d dropped, %d failed%s", files.sum(), bytes.sum() / 1048576.0,
-                passed.sum(), forgotten.sum(), dropped.sum(), failed.sum(),
-                lastFailure.isEmpty() ? "" : " (" + lastFailure + ")");
+        return String.format(java.util.Locale.ROOT, "%d files (%.1f MiB) pushed in %d ms by %d threads, %d read first"
+                + " by the reader, %d forgotten by the kernel, %d dropped, %d failed%s", files.sum(),
+                bytes.sum() / 1048576.0, busyNanos.sum() / 1_000_000, threads.size(), passed.sum(), forgotten.sum(),
+                dropped.sum(), failed.sum(), lastFailure.isEmpty() ? "" : " (" + lastFailure + ")");
     }
 
     @Override
     public void close() {
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-        }
+        threads.forEach(Thread::interrupt);
     }
 }

@@ -162,7 +162,9 @@ class ArchiveRequestsTest extends CliTestBase {
             assertEquals("off", after.engine().storeAhead());
             readAll(mp, tree, all);
             Map<String, Long> twice = stats(mp).engine().requests();
-            assertEquals(0L, delta(once, twice, "READ"), "a second open kept the cached pages: " + twice);
+            // An open that dropped the cache would cost every file a READ again; a few may come back where a
+            // proactive reclaimer (DAMON pageout, as this VM runs) evicted idle pages meanwhile.
+            assertTrue(delta(once, twice, "READ") <= files / 20, "a second open kept the cached pages: " + twice);
         } finally {
             cli.run("umount", mp.toString()).succeeds();
         }
