@@ -73,6 +73,8 @@ final class StoreAhead implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private volatile String lastFailure = "";
+    /** The largest file pushed: {@link #MAX_FILE}, or less where the pushers' pipes could not grow. */
+    private volatile int largest = MAX_FILE;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
     private record Item(long nodeid, ByteSource.FdRange range, ListingWindow listing, int index) {
@@ -83,11 +85,6 @@ final class StoreAhead implements AutoCloseable {
         this.core = core;
         this.nodes = nodes;
         this.window = window;
-    }
-
-    /** Whether this mount pushes files ahead (decided at INIT: the store cannot change, a window was asked). */
-    boolean on() {
-        return !threads.isEmpty();
     }
 
     /**
@@ -153,7 +150,7 @@ final class StoreAhead implements AutoCloseable {
         } catch (NativeIoException e) {
             return;
         }
-        if (r == null || r.length() == 0 || r.length() > MAX_FILE) {
+        if (r == null || r.length() == 0 || r.length() > largest) {
             return;
         }
         if (!queue.offer(new Item(nodeid, r, l, index))) {
@@ -174,12 +171,24 @@ final class StoreAhead implements AutoCloseable {
 
     private void run(int devFd) {
         try (Pipe pipe = Pipe.create(); PageArena header = PageArena.allocate(1)) {
-            pipe.setCapacity(Math.min(Pipe.maxCapacity(), 2 * MAX_FILE));
+            int capacity;
+            try {
+                capacity = pipe.setCapacity(Math.min(Pipe.maxCapacity(), 2 * MAX_FILE));
+            } catch (NativeIoException e) {
+                capacity = pipe.capacity(); // over the user's pipe pages: smaller files only
+            }
+            // The header takes a page of the pipe, an unaligned range one page more than its size: a file that
+            // does not fit would block the splice with nobody to drain the pipe.
+            largest = Math.min(largest, capacity - 2 * PageArena.PAGE_SIZE);
             ByteBuffer h = header.buffer().order(ByteOrder.nativeOrder());
             while (true) {
                 Item it = queue.take();
                 long t0 = System.nanoTime();
-                push(devFd, pipe, header.address(), h, it);
+                try {
+                    push(devFd, pipe, header.address(), h, it);
+                } catch (NativeIoException e) {
+                    fail(pipe, e.getMessage()); // this file is left to its READ; the next may go through
+                }
                 busyNanos.add(System.nanoTime() - t0);
             }
         } catch (InterruptedException e) {
@@ -198,11 +207,16 @@ final class StoreAhead implements AutoCloseable {
             return;
         }
         int size = (int) it.range.length();
+        if (size > largest) {
+            dropped.increment();
+            return;
+        }
         h.putInt(0, HEADER + size).putInt(4, NOTIFY_STORE).putLong(8, 0);
         h.putLong(16, it.nodeid).putLong(24, 0).putInt(32, size).putInt(36, 0);
         long n = FuseDevice.writev(pipe.writeFd(), address, HEADER, 0, 0);
         if (n != HEADER) {
-            fail(pipe, "write notify header to pipe: " + (n < 0 ? new NativeIoException("", (int) -n).errnoName() : n + " bytes"));
+            fail(pipe, "write notify header to pipe: " + (n < 0 ? new NativeIoException("", (int) -n).errnoName()
+                    : n + " bytes"));
             return;
         }
         long got = Splice.spliceFully(it.range.fd(), it.range.base(), pipe.writeFd(), Splice.NO_OFFSET, size, 0);
@@ -216,19 +230,22 @@ final class StoreAhead implements AutoCloseable {
             bytes.add(size);
             return;
         }
-        pipe.drain();
         if (sent == -Errno.ENOENT) {
             forgotten.increment();
+            pipe.drain();
         } else {
-            failed.increment();
-            lastFailure = "FUSE_NOTIFY_STORE: " + new NativeIoException("", (int) -sent).errnoName();
+            fail(pipe, "FUSE_NOTIFY_STORE: " + new NativeIoException("", (int) -sent).errnoName());
         }
     }
 
-    private void fail(Pipe pipe, String why) throws NativeIoException {
-        pipe.drain();
+    private void fail(Pipe pipe, String why) {
         failed.increment();
         lastFailure = why;
+        try {
+            pipe.drain();
+        } catch (NativeIoException e) {
+            lastFailure = why + "; " + e.getMessage();
+        }
     }
 
     /** "off", why it is not here, or what was pushed (in how long), overtaken, forgotten, dropped and failed. */
