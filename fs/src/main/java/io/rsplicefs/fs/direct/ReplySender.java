@@ -75,7 +75,7 @@ final class ReplySender implements PipePrefix {
                 try {
                     return reply.sendWith(m.address(), m.length());
                 } finally {
-                    ReplyMemory.free(m.address());
+                    ReplyMemory.free(m.base());
                 }
             }
             if (p instanceof ReadReply.FileRange f) {
@@ -98,7 +98,7 @@ final class ReplySender implements PipePrefix {
             try {
                 return reply.sendWith(m.address(), m.length());
             } finally {
-                ReplyMemory.free(m.address());
+                ReplyMemory.free(m.base());
             }
         }
         long buf = slot.payloadAddress();

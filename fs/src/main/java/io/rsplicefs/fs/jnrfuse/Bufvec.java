@@ -3,6 +3,7 @@ package io.rsplicefs.fs.jnrfuse;
 import com.kenai.jffi.MemoryIO;
 import io.rsplicefs.fs.Errno;
 import io.rsplicefs.fs.core.FsCore;
+import io.rsplicefs.fs.read.ReplyMemory;
 import io.rsplicefs.fs.reply.ReadReply;
 import io.rsplicefs.nativeio.NativeIoException;
 import jnr.ffi.Pointer;
@@ -36,13 +37,27 @@ final class Bufvec {
     static void write(Pointer bufp, ReadReply reply) {
         ReadReply.Payload p = reply.payload();
         if (p instanceof ReadReply.Memory m) {
-            write(bufp, m.length(), 0, m.address(), -1, 0);
+            write(bufp, m.length(), 0, ownAllocation(m), -1, 0);
         } else if (p instanceof ReadReply.FileRange r) {
             write(bufp, r.length(), FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK, 0, r.fd(), r.position());
         } else {
             ReadReply.FilledPipe f = (ReadReply.FilledPipe) p;
             write(bufp, f.length(), FUSE_BUF_IS_FD, 0, f.readFd(), 0);
         }
+    }
+
+    /**
+     * libfuse frees a reply's buffer with free(): bytes placed inside a larger
+     * allocation (a page-skewed range, rare) are moved to one of their own.
+     */
+    private static long ownAllocation(ReadReply.Memory m) {
+        if (m.base() == m.address()) {
+            return m.address();
+        }
+        long mem = ReplyMemory.allocate(m.length());
+        IO.copyMemory(m.address(), mem, m.length());
+        ReplyMemory.free(m.base());
+        return mem;
     }
 
     private static void write(Pointer bufp, long size, int flags, long mem, int fd, long pos) {

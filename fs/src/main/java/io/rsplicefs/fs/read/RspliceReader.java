@@ -21,6 +21,9 @@ import io.rsplicefs.nativeio.ThreadPipe;
  * <li>A range is clamped to its end: a reply never carries a neighbour's bytes.</li>
  * <li>A pipe that cannot be had (fd limit, pipe-max-size), or bytes with no fd,
  * fall back to copy, counted.</li>
+ * <li>A range the kernel's copy would read 4K-aliased (an archive member starting
+ * just below a page boundary) is copied through memory placed to avoid it,
+ * counted: {@link PageSkew}.</li>
  * </ul>
  */
 public final class RspliceReader implements Reader {
@@ -53,6 +56,9 @@ public final class RspliceReader implements Reader {
         long len = r.clamp(off, size);
         if (len == 0) {
             return Reader.endOfFile(counters);
+        }
+        if (PageSkew.aliases(r, off)) {
+            return PageSkew.copyHalfAPageOff(r, off, len, counters);
         }
         long fds;
         try {

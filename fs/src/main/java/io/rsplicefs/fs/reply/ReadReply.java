@@ -24,10 +24,17 @@ public final class ReadReply {
     }
 
     /**
-     * Bytes in malloc'd native memory; whoever sends the reply frees it
-     * (libfuse does so after sending).
+     * Bytes at {@code address} in malloc'd native memory whose allocation
+     * starts at {@code base} (the bytes may be placed further in: see
+     * PageSkew); whoever sends the reply frees {@code base} (libfuse frees
+     * what it is given, so the jnr-fuse engine hands it an allocation of the
+     * bytes' own).
      */
-    public record Memory(long address, long length) implements Payload {
+    public record Memory(long address, long length, long base) implements Payload {
+        /** Bytes at the start of their allocation. */
+        public Memory(long address, long length) {
+            this(address, length, address);
+        }
     }
 
     /** {@code length} bytes of {@code fd} from {@code position}: the transport reads (splices) them itself. */

@@ -26,7 +26,7 @@ final class Transport {
         byte[] out = new byte[(int) p.length()];
         if (p instanceof ReadReply.Memory m) {
             IO.getByteArray(m.address(), out, 0, out.length);
-            ReplyMemory.free(m.address());
+            ReplyMemory.free(m.base());
         } else if (p instanceof ReadReply.FileRange r) {
             long mem = ReplyMemory.allocate(out.length);
             try {
