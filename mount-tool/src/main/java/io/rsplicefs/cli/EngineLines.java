@@ -41,7 +41,7 @@ final class EngineLines {
         line(b, "refused", "unknown opcodes " + e.unknownOpcodes() + ", malformed " + e.malformedRequests()
                 + ", reply failures " + e.replyFailures() + ", interrupts " + e.interrupts());
         if (e.opens() != null && !e.opens().equals("asked")) {
-            line(b, "opens", e.opens() + ": " + e.unopenedRequests() + " requests served by a handle of their own");
+            line(b, "opens", e.opens() + ": " + e.unopenedRequests() + " requests on files the kernel opened itself");
         }
         if (e.storeAhead() != null && !e.storeAhead().equals("off")) {
             line(b, "store-ahead", e.storeAhead());

@@ -603,6 +603,17 @@ public final class FsCore {
         return handle(fh, "lseek").file.seek(off, whence);
     }
 
+    /** SEEK_DATA or SEEK_HOLE on a file the kernel opened without asking: by a handle opened for it alone. */
+    public long seekUnopened(String path, long off, int whence, Supplier<Caller> caller)
+            throws NativeIoException, InterruptedException {
+        long fh = open(path, FileConstants.O_RDONLY, caller);
+        try {
+            return seek(fh, off, whence);
+        } finally {
+            releaseQuietly(fh);
+        }
+    }
+
     /**
      * copy_file_range between two open files, done by the kernel between the
      * backing fds; a write to the destination, so it waits for overlapping

@@ -193,16 +193,9 @@ final class FileOps {
     /** fuse_lseek_in: fh, offset, whence (only SEEK_DATA and SEEK_HOLE reach the daemon). fuse_lseek_out: offset. */
     void lseek(Request q, Reply out) throws NativeIoException, InterruptedException {
         long fh = q.u64(0);
-        if (!unasked.unopened(fh)) {
-            out.u64(core.seek(fh, q.u64(8), q.u32(16))).send();
-            return;
-        }
-        long own = core.open(nodes.path(q.nodeid()), FileConstants.O_RDONLY, q);
-        try {
-            out.u64(core.seek(own, q.u64(8), q.u32(16))).send();
-        } finally {
-            core.releaseQuietly(own);
-        }
+        long to = unasked.unopened(fh) ? core.seekUnopened(nodes.path(q.nodeid()), q.u64(8), q.u32(16), q)
+                : core.seek(fh, q.u64(8), q.u32(16));
+        out.u64(to).send();
     }
 
     /**

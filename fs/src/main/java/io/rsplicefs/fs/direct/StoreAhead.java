@@ -57,6 +57,8 @@ final class StoreAhead implements AutoCloseable {
     private final FsCore core;
     private final NodeTable nodes;
     private final int window;
+    /** A window of at least 2 on a store that cannot change: else nothing is pushed. */
+    private final boolean wanted;
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Map<String, ListingWindow> listings = new LinkedHashMap<>(LISTINGS, 0.75f, true) {
         @Override
@@ -85,6 +87,7 @@ final class StoreAhead implements AutoCloseable {
         this.core = core;
         this.nodes = nodes;
         this.window = window;
+        this.wanted = window >= 2 && core.unchanging();
     }
 
     /**
@@ -94,7 +97,7 @@ final class StoreAhead implements AutoCloseable {
      * reopened).
      */
     void start(int connectionFd) {
-        if (window < 2 || !core.unchanging()) {
+        if (!wanted) {
             return;
         }
         for (int i = 0; i < PUSHERS; i++) {
@@ -250,7 +253,7 @@ final class StoreAhead implements AutoCloseable {
 
     /** "off", why it is not here, or what was pushed (in how long), overtaken, forgotten, dropped and failed. */
     String summary() {
-        if (window < 2 || !core.unchanging()) {
+        if (!wanted) {
             return "off";
         }
         if (threads.isEmpty()) {

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * core may open files per request (a store that cannot change, no donation,
  * no gift probe), and no open reply would carry a flag (no passthrough, no
  * io_uring zero copy, no direct_io). A request on handle 0 is then served
- * by a handle opened for it alone.
+ * without one: a READ from where the bytes lie, or by a handle opened for it
+ * alone (FsCore.readUnopened, seekUnopened); an FSYNC has nothing to sync.
  */
 final class UnaskedOpens {
     static final String ASKED = "asked";
@@ -60,7 +61,7 @@ final class UnaskedOpens {
         return taken ? NOT_ASKED : ASKED;
     }
 
-    /** Requests served by a handle opened for them alone. */
+    /** Requests on handle 0: on files the kernel opened itself. */
     long served() {
         return served.sum();
     }

@@ -154,7 +154,7 @@ public record MountStats(MountInfo mount, Map<String, ReadPathStats> readPaths, 
      * @param nodes          nodes the kernel holds now (the root included)
      * @param outstandingLookups lookups not yet forgotten (without the root's)
      * @param opens          whether the kernel asks the daemon to open files ("asked", or "not asked ...": no_open)
-     * @param unopenedRequests requests on files the kernel opened without asking, each served by a handle of its own
+     * @param unopenedRequests requests on files the kernel opened without asking (handle 0)
      * @param storeAhead     what the read-ahead across a directory's files pushed into the kernel's cache ("off" ...)
      */
     public record EngineStats(String name, String protocol, String transport, int threads, long maxRequestBytes,

@@ -154,7 +154,7 @@ class ArchiveRequestsTest extends CliTestBase {
             assertTrue(once.getOrDefault("RELEASE", 0L) <= 1, "nor a RELEASE: " + once);
             assertTrue(after.engine().opens().startsWith("not asked"), after.engine().opens());
             assertEquals(files, delta(before, once, "READ"), "one READ per file (each is under the read-ahead)");
-            assertTrue(after.engine().unopenedRequests() >= files, "each READ had a handle of its own: "
+            assertTrue(after.engine().unopenedRequests() >= files, "each READ came on handle 0: "
                     + after.engine().unopenedRequests());
             assertTrue(delta(before, once, "LOOKUP") + delta(before, once, "GETATTR") <= 5,
                     "names and attributes were trusted past 1 s: " + once);
