@@ -13,8 +13,12 @@ import java.util.List;
  * sample every 16 eligible replies.
  */
 public final class MountConfig {
-    /** Files per store-ahead window unless told: 32 files of a directory cost one READ. */
-    public static final int DEFAULT_STORE_AHEAD = 32;
+    /**
+     * Files per store-ahead window unless told: 128 files of a directory cost
+     * one READ (10,000 files in 100 directories by `find | xargs cat`: 1.08-1.11 s,
+     * against 1.13-1.19 s with 32).
+     */
+    public static final int DEFAULT_STORE_AHEAD = 128;
     private final Path source;
     private final Path mountpoint;
     private ReadPath readPath = ReadPath.AUTO;
