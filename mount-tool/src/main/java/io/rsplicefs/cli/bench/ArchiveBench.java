@@ -283,20 +283,8 @@ public final class ArchiveBench {
      * disk. A directory source (the tree) is warm already.
      */
     private static void warm(Path source) throws IOException {
-        if (!Files.isRegularFile(source)) {
-            return;
-        }
-        try (PageArena buf = PageArena.allocate(256)) {
-            int fd = AtFiles.openat(-100, source.toString(), FileConstants.O_RDONLY | FileConstants.O_CLOEXEC, 0);
-            try {
-                for (long off = 0, n; (n = Splice.preadFully(fd, buf.address(), 1 << 20, off)) > 0; off += n) {
-                    // only the page cache matters
-                }
-            } finally {
-                AtFiles.close(fd);
-            }
-        } catch (NativeIoException e) {
-            throw new IOException("cannot read " + source + ": " + e.getMessage(), e);
+        if (Files.isRegularFile(source)) {
+            readBig(source); // one sequential pass; only the page cache it leaves matters
         }
     }
 

@@ -80,7 +80,7 @@ class ArchiveMountTest extends CliTestBase {
         Path a = base.resolve("archive." + kind);
         if (kind.endsWith("zip")) {
             // CI's host installs zip and unzip (.ci/run); a guest image without them has no zip to compare with.
-            Assumptions.assumeTrue(onPath("zip") && onPath("unzip"), "zip and unzip are not installed");
+            Assumptions.assumeTrue(Host.onPath("zip") && Host.onPath("unzip"), "zip and unzip are not installed");
         }
         switch (kind) {
             case "gnu-tar" -> run(tree, "tar", "--format=gnu", "-cf", a.toString(), ".");
@@ -90,15 +90,6 @@ class ArchiveMountTest extends CliTestBase {
             default -> throw new IllegalArgumentException(kind);
         }
         return a;
-    }
-
-    private static boolean onPath(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Path extract(String kind, Path archive) throws Exception {
